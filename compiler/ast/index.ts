@@ -1,0 +1,2 @@
+export * from "./nodes";
+export { buildAst } from "./build-ast";

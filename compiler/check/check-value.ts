@@ -1,0 +1,125 @@
+import { describePropertyType, type PropertySpec, type PropertyType, type PropertyValue } from "../../runtime/spec";
+import { describeValue, type Value } from "../ast";
+import { type DiagnosticBag, listNames, nearestNames, type SourceFile } from "../diagnostics";
+import type { ResolvedValue } from "./checked-model";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Where a value lands, for messages: e.g. "property `port` of source `lines`". */
+export interface ValueContext {
+  readonly file: SourceFile;
+  readonly diagnostics: DiagnosticBag;
+  readonly target: string;
+}
+
+/** Checks a property's value against its spec; returns it resolved, or undefined after reporting why not. */
+export function checkPropertyValue(value: Value, spec: PropertySpec, context: ValueContext): ResolvedValue | undefined {
+  if (value.$type === "CallValue") return checkCall(value, spec.type, context);
+  const literal = checkLiteral(value, spec.type, context);
+  return literal === undefined ? undefined : { kind: "literal", value: literal };
+}
+
+function checkCall(value: Extract<Value, { $type: "CallValue" }>, type: PropertyType, context: ValueContext): ResolvedValue | undefined {
+  const { file, diagnostics } = context;
+  if (value.callee.text !== "env") {
+    diagnostics.report("FLOW3007", file, value.callee.span, `unknown function \`${value.callee.text}\``, {
+      label: "not a function",
+      help: "`env(\"NAME\")` or `env(\"NAME\", default)` reads an environment variable when the agent starts",
+    });
+    return undefined;
+  }
+  const [nameArg, fallbackArg, ...extra] = value.args;
+  if (nameArg === undefined || extra.length > 0) {
+    diagnostics.report("FLOW3006", file, value.span, `\`env()\` takes 1 or 2 arguments, found ${value.args.length}`, {
+      label: "wrong number of arguments",
+      help: "write `env(\"NAME\")`, or `env(\"NAME\", default)` to fall back when the variable is unset",
+    });
+    return undefined;
+  }
+  if (nameArg.$type !== "StringValue" || !ENV_NAME.test(nameArg.value)) {
+    diagnostics.report("FLOW3006", file, nameArg.span, "the first argument of `env()` must name an environment variable", {
+      label: nameArg.$type === "StringValue" ? "not a valid variable name" : `expected a string, found ${describeValue(nameArg)}`,
+      help: "variable names are letters, digits and `_`, not starting with a digit, in quotes: `env(\"PORT\")`",
+    });
+    return undefined;
+  }
+  if (fallbackArg === undefined) return { kind: "env", name: nameArg.value };
+  if (fallbackArg.$type === "CallValue") {
+    diagnostics.report("FLOW3006", file, fallbackArg.span, "the default of `env()` must be a literal value", {
+      label: "a call cannot be a default",
+    });
+    return undefined;
+  }
+  const fallback = checkLiteral(fallbackArg, type, context);
+  return fallback === undefined ? undefined : { kind: "env", name: nameArg.value, fallback };
+}
+
+/** Checks a literal against a type, reporting FLOW3003/FLOW3004; returns the plain value. */
+function checkLiteral(value: Value, type: PropertyType, context: ValueContext): PropertyValue | undefined {
+  const { file, diagnostics, target } = context;
+  if (value.$type === "InvalidValue") return undefined;
+  const mismatch = (help?: string): undefined => {
+    diagnostics.report("FLOW3003", file, value.span, `${target} expects ${describePropertyType(type)}, found ${describeValue(value)}`, {
+      label: `expected ${describePropertyType(type).replace(/ \(.*\)$/, "")}`,
+      help,
+    });
+    return undefined;
+  };
+  switch (type.kind) {
+    case "string":
+      return value.$type === "StringValue" ? value.value : mismatch(value.$type === "ReferenceValue" ? "strings are written in double quotes" : undefined);
+    case "boolean":
+      return value.$type === "BooleanValue" ? value.value : mismatch();
+    case "integer":
+      if (value.$type !== "IntegerValue") return mismatch(value.$type === "StringValue" ? "write the number without quotes" : undefined);
+      return inRange(value.value, type.min, type.max, value.span, context, String);
+    case "duration":
+      if (value.$type !== "DurationValue") return mismatch(value.$type === "IntegerValue" ? `durations need a unit: \`${value.value}ms\`, \`${value.value}s\`, \`${value.value}m\`` : undefined);
+      return inRange(value.milliseconds, type.min, undefined, value.span, context, (n) => `${n}ms`);
+    case "size":
+      if (value.$type !== "SizeValue") return mismatch(value.$type === "IntegerValue" ? `sizes need a unit: \`${value.value}B\`, \`${value.value}KiB\`, \`${value.value}MiB\`` : undefined);
+      return inRange(value.bytes, type.min, undefined, value.span, context, (n) => `${n}B`);
+    case "enum": {
+      if (value.$type !== "StringValue" && value.$type !== "ReferenceValue") return mismatch();
+      const text = value.$type === "StringValue" ? value.value : value.path.map((part) => part.text).join(".");
+      if (type.values.includes(text)) return text;
+      const near = nearestNames(text, type.values);
+      diagnostics.report("FLOW3003", file, value.span, `${target} expects ${describePropertyType(type)}, found \`${text}\``, {
+        label: "not an accepted value",
+        help: near.length > 0 ? `a similar value exists: ${listNames(near)}` : undefined,
+      });
+      return undefined;
+    }
+    case "list": {
+      if (value.$type !== "ListValue") return mismatch();
+      const items: PropertyValue[] = [];
+      let ok = true;
+      for (const item of value.items) {
+        const checked = checkLiteral(item, type.of, { ...context, target: `each item of ${target}` });
+        if (checked === undefined) ok = false;
+        else items.push(checked);
+      }
+      return ok ? items : undefined;
+    }
+  }
+}
+
+function inRange(
+  n: number,
+  min: number | undefined,
+  max: number | undefined,
+  span: { start: number; end: number },
+  context: ValueContext,
+  show: (n: number) => string,
+): number | undefined {
+  const { file, diagnostics, target } = context;
+  if (min !== undefined && n < min) {
+    diagnostics.report("FLOW3004", file, span, `${target} must be at least ${show(min)}`, { label: `${show(n)} is too small` });
+    return undefined;
+  }
+  if (max !== undefined && n > max) {
+    diagnostics.report("FLOW3004", file, span, `${target} must be at most ${show(max)}`, { label: `${show(n)} is too large` });
+    return undefined;
+  }
+  return n;
+}

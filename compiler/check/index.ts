@@ -1,0 +1,2 @@
+export * from "./checked-model";
+export { checkFile } from "./check-file";

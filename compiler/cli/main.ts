@@ -1,0 +1,65 @@
+import { Command, CommanderError, Option } from "commander";
+import { FLOWC_VERSION } from "../package-root";
+import { buildCommand } from "./build-command";
+import { checkCommand } from "./check-command";
+import { CliError, ExitCode } from "./exit-codes";
+
+const EXIT_CODE_HELP = `
+Exit codes:
+  0  success (warnings alone do not fail)
+  1  the input has errors, or the build could not complete
+  2  usage error: bad options, or a path that is not a readable file
+  3  internal error: a bug in flowc, please report it`;
+
+function program(setExitCode: (code: number) => void): Command {
+  const flowc = new Command("flowc")
+    .description("Compile .flow topologies into single-binary log and event agents, one per tier.")
+    .version(FLOWC_VERSION, "-V, --version", "print the flowc version")
+    .helpOption("-h, --help", "print help")
+    .addHelpText("after", EXIT_CODE_HELP)
+    .showSuggestionAfterError(true)
+    .exitOverride();
+
+  flowc
+    .command("check")
+    .description("parse and type-check every tier of a .flow file")
+    .argument("<file>", "the .flow file")
+    .addOption(new Option("--format <format>", "how to print diagnostics").choices(["pretty", "json"]).default("pretty"))
+    .addHelpText("after", EXIT_CODE_HELP)
+    .action(async (file: string, options: { format: "pretty" | "json" }) => setExitCode(await checkCommand(file, options)));
+
+  flowc
+    .command("build")
+    .description("check a .flow file and build one single-executable agent per tier into <out>/<tier>/<tier>")
+    .argument("<file>", "the .flow file")
+    .option("-o, --out <dir>", "output directory", "dist")
+    .option("-t, --tier <name>", "build only this tier")
+    .option("--node <path>", "embed this Node.js binary instead of the pinned LTS release (also FLOWC_NODE)")
+    .addHelpText("after", EXIT_CODE_HELP)
+    .action(async (file: string, options: { out: string; tier?: string; node?: string }) =>
+      setExitCode(await buildCommand(file, options)),
+    );
+
+  for (const command of flowc.commands) command.exitOverride();
+  return flowc;
+}
+
+/** Runs the CLI and resolves with the exit code; user errors never escape as stack traces. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  try {
+    await program((code) => (exitCode = code)).parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (or the help/version) already.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`internal error: this is a bug in flowc, please report it\n${(error as Error).stack ?? String(error)}\n`);
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,1 @@
+export { generateEntry, RUNTIME_MODULE } from "./generate-entry";

@@ -1,0 +1,2 @@
+export { parseFlow, flowParser, type ParseOutput } from "./parser";
+export * as tokens from "./tokens";

@@ -1,0 +1,97 @@
+import { parseDuration, parseSize } from "../spec/units";
+import type { PropertyType, PropertyValue } from "../spec/property-type";
+
+/** One `env()` the agent reads at start, as the compiler recorded it. */
+export interface EnvLookup {
+  /** Environment variable name. */
+  readonly name: string;
+  /** Where the value lands, e.g. `source lines, property port`. */
+  readonly target: string;
+  readonly type: PropertyType;
+  readonly fallback?: PropertyValue;
+}
+
+/**
+ * Reads `env()` values when the agent starts, converting each to its property's type. Every problem is
+ * collected, so a user fixing the environment sees all of them at once.
+ */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly environment: NodeJS.ProcessEnv = process.env) {}
+
+  read<T extends PropertyValue>(lookup: EnvLookup): T {
+    const raw = this.environment[lookup.name];
+    if (raw === undefined || raw === "") {
+      if (lookup.fallback !== undefined) return lookup.fallback as T;
+      this.problems.push(`environment variable ${lookup.name} is not set (needed for ${lookup.target})`);
+      return placeholder(lookup.type) as T;
+    }
+    const converted = convertEnvValue(raw, lookup.type);
+    if (!converted.ok) {
+      this.problems.push(`environment variable ${lookup.name}=${JSON.stringify(raw)} is not valid for ${lookup.target}: ${converted.reason}`);
+      return placeholder(lookup.type) as T;
+    }
+    return converted.value as T;
+  }
+}
+
+/** A value of the right type that is never used: the agent stops before starting when problems exist. */
+function placeholder(type: PropertyType): PropertyValue {
+  switch (type.kind) {
+    case "string":
+    case "enum":
+      return "";
+    case "boolean":
+      return false;
+    case "list":
+      return [];
+    default:
+      return 0;
+  }
+}
+
+type Conversion = { readonly ok: true; readonly value: PropertyValue } | { readonly ok: false; readonly reason: string };
+
+const ok = (value: PropertyValue): Conversion => ({ ok: true, value });
+const fail = (reason: string): Conversion => ({ ok: false, reason });
+
+/** Converts an environment string to a property's type, the way `.flow` literals of that type read. */
+export function convertEnvValue(raw: string, type: PropertyType): Conversion {
+  switch (type.kind) {
+    case "string":
+      return ok(raw);
+    case "boolean":
+      return raw === "true" ? ok(true) : raw === "false" ? ok(false) : fail("expected `true` or `false`");
+    case "integer": {
+      const text = raw.trim().replaceAll("_", "");
+      const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+      return Number.isSafeInteger(value) ? inRange(value, type.min, type.max) : fail("expected an integer");
+    }
+    case "duration": {
+      const value = parseDuration(raw);
+      return value === undefined ? fail("expected a duration such as `250ms`, `5s` or `10m`") : inRange(value, type.min, undefined);
+    }
+    case "size": {
+      const value = parseSize(raw);
+      return value === undefined ? fail("expected a size such as `512KB` or `64MiB`") : inRange(value, type.min, undefined);
+    }
+    case "enum":
+      return type.values.includes(raw) ? ok(raw) : fail(`expected one of ${type.values.join(", ")}`);
+    case "list": {
+      const values: PropertyValue[] = [];
+      for (const item of raw.split(",")) {
+        const converted = convertEnvValue(item.trim(), type.of);
+        if (!converted.ok) return converted;
+        values.push(converted.value);
+      }
+      return ok(values);
+    }
+  }
+}
+
+function inRange(value: number, min: number | undefined, max: number | undefined): Conversion {
+  if (min !== undefined && value < min) return fail(`must be at least ${min}`);
+  if (max !== undefined && value > max) return fail(`must be at most ${max}`);
+  return ok(value);
+}

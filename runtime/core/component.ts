@@ -1,0 +1,31 @@
+import type { FlowEvent } from "./event";
+import type { Logger } from "./log";
+import type { SinkCounter, SourceCounter } from "../metrics/counters";
+
+/** Hands a source's batches to its channels (interceptors, selector, put transactions). */
+export interface ChannelProcessor {
+  /** Puts the batch into every required channel, or throws `ChannelFullError` having put it nowhere required. */
+  process(events: FlowEvent[]): void;
+  /** Resolves when a retry of a refused batch may succeed. */
+  whenWritable(): Promise<void>;
+}
+
+export interface Source {
+  readonly name: string;
+  readonly counter: SourceCounter;
+  /** Starts accepting input; resolves once ready (e.g. listening). Returns a description for the readiness log. */
+  start(log: Logger): Promise<string>;
+  /** Stops accepting input and resolves once everything it had accepted was handed to its channels. */
+  stop(): Promise<void>;
+}
+
+export interface Sink {
+  readonly name: string;
+  readonly counter: SinkCounter;
+  /** The most events the sink runner should take per transaction. */
+  readonly batchSize: number;
+  start(log: Logger): Promise<void>;
+  /** Delivers the batch; resolves only when it is written. A rejection makes the runner roll back. */
+  write(events: readonly FlowEvent[]): Promise<void>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,43 @@
+import type { PropertyType, ValueOf } from "./property-type";
+
+/** What a component does in a topology. */
+export type ComponentRole = "source" | "channel" | "sink";
+
+export interface PropertySpec {
+  readonly type: PropertyType;
+  readonly doc: string;
+  /** A property with neither `required` nor `default` is optional and reaches the runtime as `undefined`. */
+  readonly required?: boolean;
+  readonly default?: ValueOf<PropertyType>;
+}
+
+/**
+ * The single declaration of a component kind. The checker, the code generator, the generated docs and the
+ * runtime all read this; nothing about a kind is listed anywhere else.
+ */
+export interface ComponentSpec {
+  readonly role: ComponentRole;
+  /** The name users write after `=`, e.g. `tcp` in `source s = tcp { … }`. */
+  readonly kind: string;
+  readonly summary: string;
+  readonly properties: Readonly<Record<string, PropertySpec>>;
+  /** The runtime export that implements the kind (a class taking the resolved config). */
+  readonly implementation: string;
+  /** Headers that events leaving this component always carry. */
+  readonly setsHeaders?: readonly string[];
+  /** Whether the component tells its sender that an event was accepted only once its channel committed it. */
+  readonly acknowledges?: boolean;
+}
+
+type IsPresent<P extends PropertySpec> = P extends { required: true } ? true : P extends { default: unknown } ? true : false;
+
+/** The resolved configuration a component's implementation receives, derived from its spec. */
+export type ConfigOf<S extends { properties: Readonly<Record<string, PropertySpec>> }> = {
+  readonly [K in keyof S["properties"] as IsPresent<S["properties"][K]> extends true ? K : never]: ValueOf<
+    S["properties"][K]["type"]
+  >;
+} & {
+  readonly [K in keyof S["properties"] as IsPresent<S["properties"][K]> extends true ? never : K]?: ValueOf<
+    S["properties"][K]["type"]
+  >;
+};

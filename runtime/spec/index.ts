@@ -1,0 +1,3 @@
+export * from "./component-spec";
+export * from "./property-type";
+export * from "./units";

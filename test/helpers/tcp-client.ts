@@ -1,0 +1,30 @@
+import { connect, type Socket } from "node:net";
+
+/** Opens a TCP connection to 127.0.0.1:`port`; resolves once connected. The caller destroys it. */
+export function connectTcp(port: number, host = "127.0.0.1"): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      resolve(socket);
+    });
+  });
+}
+
+/** Writes `data` and half-closes the socket; resolves once everything was handed to the kernel. */
+export function endWith(socket: Socket, data: string | Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once("error", reject);
+    socket.end(data, () => {
+      socket.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** Resolves once `socket` emitted 'close' (immediately if it already closed). */
+export function whenClosed(socket: Socket): Promise<void> {
+  if (socket.closed) return Promise.resolve();
+  return new Promise((resolve) => socket.once("close", () => resolve()));
+}
