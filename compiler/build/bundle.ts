@@ -1,0 +1,35 @@
+import { build, type Plugin } from "esbuild";
+import { PACKAGE_ROOT, RUNTIME_ENTRY } from "../package-root";
+import { RUNTIME_MODULE } from "../codegen";
+
+/** Maps the generated code's `flowc/runtime` import to the runtime sources of this flowc. */
+const runtimeAlias: Plugin = {
+  name: "flowc-runtime",
+  setup(build) {
+    build.onResolve({ filter: /^flowc\/runtime$/ }, () => ({ path: RUNTIME_ENTRY }));
+  },
+};
+
+/**
+ * Bundles a generated entry with the runtime into one CommonJS file for Node's single-executable
+ * support (which runs CommonJS and can require only built-in modules). Paths in the output are relative
+ * to flowc's package root, so the bundle does not depend on where flowc is installed.
+ */
+export async function bundleAgent(entrySource: string, entryName: string): Promise<string> {
+  const result = await build({
+    stdin: { contents: entrySource, loader: "ts", sourcefile: entryName, resolveDir: PACKAGE_ROOT },
+    absWorkingDir: PACKAGE_ROOT,
+    bundle: true,
+    platform: "node",
+    target: "node24",
+    format: "cjs",
+    write: false,
+    plugins: [runtimeAlias],
+    legalComments: "none",
+    logLevel: "silent",
+    external: [RUNTIME_MODULE],
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error("esbuild produced no output");
+  return output.text;
+}

@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import { chmod, copyFile, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { inject } from "postject";
+
+const run = promisify(execFile);
+
+/** The fuse Node checks to know a blob was injected (from Node's single-executable documentation). */
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+
+export interface SeaOptions {
+  /** Names the script inside the binary (it appears in stack traces as `<name>.cjs`). */
+  readonly name: string;
+  /** The Node binary to embed; it must also be the one that makes the blob. */
+  readonly nodePath: string;
+  readonly bundle: string;
+  /** Where to put the finished binary (replaced atomically). */
+  readonly output: string;
+  /** A private scratch directory. */
+  readonly workDir: string;
+}
+
+/**
+ * Makes a Node single-executable application: the blob is prepared by the same Node binary that is
+ * then copied and injected with postject. No code cache: a blob with V8's code cache differs on every
+ * build, and builds must be reproducible.
+ */
+export async function makeSeaBinary(options: SeaOptions): Promise<void> {
+  const { nodePath, bundle, output, workDir, name } = options;
+  const main = `${name}.cjs`;
+  const blob = join(workDir, "agent.blob");
+  const config = join(workDir, "sea-config.json");
+  await writeFile(join(workDir, main), bundle);
+  // The blob records `main` as written here: a relative path keeps the scratch directory's random name
+  // out of the binary, which would otherwise differ on every build.
+  await writeFile(
+    config,
+    JSON.stringify({ main, output: "agent.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }),
+  );
+  await run(nodePath, ["--experimental-sea-config", config], { cwd: workDir, env: {} });
+
+  const staged = join(workDir, "agent.bin");
+  await copyFile(nodePath, staged);
+  await chmod(staged, 0o755);
+  await injectQuietly(staged, await readFile(blob));
+  await rename(staged, output).catch(async () => {
+    // Across file systems rename fails: copy, then replace.
+    await copyFile(staged, `${output}.tmp`);
+    await rename(`${output}.tmp`, output);
+  });
+  await rm(blob, { force: true });
+}
+
+/**
+ * postject's WebAssembly build of LIEF prints harmless "Can't find string offset" warnings through
+ * console.warn; they would read as problems in the build output, so they are held back and shown only
+ * if the injection fails.
+ */
+async function injectQuietly(binary: string, blob: Buffer): Promise<void> {
+  const held: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    held.push(args.map(String).join(" "));
+  };
+  try {
+    await inject(binary, "NODE_SEA_BLOB", blob, { sentinelFuse: SEA_FUSE });
+  } catch (error) {
+    throw new Error(`postject could not inject the agent: ${(error as Error).message}\n${held.join("\n")}`);
+  } finally {
+    console.warn = original;
+  }
+}
