@@ -58,29 +58,31 @@ const fail = (reason: string): Conversion => ({ ok: false, reason });
 
 /** Converts an environment string to a property's type, the way `.flow` literals of that type read. */
 export function convertEnvValue(raw: string, type: PropertyType): Conversion {
+  // Strings are taken verbatim; for every other type surrounding whitespace is noise (e.g. from YAML).
+  const text = type.kind === "string" ? raw : raw.trim();
   switch (type.kind) {
     case "string":
       return ok(raw);
     case "boolean":
-      return raw === "true" ? ok(true) : raw === "false" ? ok(false) : fail("expected `true` or `false`");
+      return text === "true" ? ok(true) : text === "false" ? ok(false) : fail("expected `true` or `false`");
     case "integer": {
-      const text = raw.trim().replaceAll("_", "");
-      const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+      const digits = text.replaceAll("_", "");
+      const value = /^-?\d+$/.test(digits) ? Number(digits) : Number.NaN;
       return Number.isSafeInteger(value) ? inRange(value, type.min, type.max) : fail("expected an integer");
     }
     case "duration": {
-      const value = parseDuration(raw);
+      const value = parseDuration(text);
       return value === undefined ? fail("expected a duration such as `250ms`, `5s` or `10m`") : inRange(value, type.min, undefined);
     }
     case "size": {
-      const value = parseSize(raw);
+      const value = parseSize(text);
       return value === undefined ? fail("expected a size such as `512KB` or `64MiB`") : inRange(value, type.min, undefined);
     }
     case "enum":
-      return type.values.includes(raw) ? ok(raw) : fail(`expected one of ${type.values.join(", ")}`);
+      return type.values.includes(text) ? ok(text) : fail(`expected one of ${type.values.join(", ")}`);
     case "list": {
       const values: PropertyValue[] = [];
-      for (const item of raw.split(",")) {
+      for (const item of text.split(",")) {
         const converted = convertEnvValue(item.trim(), type.of);
         if (!converted.ok) return converted;
         values.push(converted.value);

@@ -30,7 +30,7 @@ export class RingQueue<T> {
 
   /** Moves up to `max` items from the head into `into`; returns how many moved. */
   shiftInto(into: T[], max: number): number {
-    const n = Math.min(max, this.count);
+    const n = Math.max(0, Math.min(max, this.count));
     const mask = this.items.length - 1;
     for (let i = 0; i < n; i++) {
       into.push(this.items[this.head] as T);

@@ -45,13 +45,19 @@ export class SinkRunner {
     this.draining = true;
     // An idle runner is parked in whenReadable(); wake it so it sees the drain request.
     this.channel.wakeReaders();
-    const timer = setTimeout(() => {
-      this.running = false;
-      this.channel.wakeReaders();
-    }, Math.max(0, deadline - Date.now()));
-    await this.loop;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.running = false;
+        this.channel.wakeReaders();
+        resolve();
+      }, Math.max(0, deadline - Date.now()));
+    });
+    // A delivery that never settles (a hung destination) must not hold the agent past its deadline.
+    await Promise.race([this.loop, expired]);
+    await Promise.race([this.sink.stop(), expired]);
     clearTimeout(timer);
-    await this.sink.stop();
+    // Events of a batch still being delivered are counted: the channel holds them until a commit.
     return this.channel.size();
   }
 

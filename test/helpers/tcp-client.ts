@@ -28,3 +28,16 @@ export function whenClosed(socket: Socket): Promise<void> {
   if (socket.closed) return Promise.resolve();
   return new Promise((resolve) => socket.once("close", () => resolve()));
 }
+
+/**
+ * Resolves once the peer half-closed `socket` (its 'end' event), discarding any data it sends. A server
+ * that does not allow half-open connections answers a client's FIN with its own, so this also tells that
+ * the server has processed the client's end of stream.
+ */
+export function whenEnded(socket: Socket): Promise<void> {
+  if (socket.readableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    socket.once("end", () => resolve());
+    socket.resume();
+  });
+}

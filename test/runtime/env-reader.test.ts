@@ -34,6 +34,13 @@ describe("EnvReader", () => {
       expect(readOne({ N: "-3" }, lookup("N", { kind: "integer" })).value).toBe(-3);
     });
 
+    it("ignores surrounding whitespace for every type but strings", () => {
+      expect(convertEnvValue(" true\n", { kind: "boolean" })).toEqual({ ok: true, value: true });
+      expect(convertEnvValue(" warn ", { kind: "enum", values: ["info", "warn"] })).toEqual({ ok: true, value: "warn" });
+      expect(convertEnvValue(" 5s ", { kind: "duration" })).toEqual({ ok: true, value: 5_000 });
+      expect(convertEnvValue(" 64MiB", { kind: "size" })).toEqual({ ok: true, value: 67_108_864 });
+    });
+
     it("accepts integers at both bounds and rejects them outside", () => {
       expect(readOne({ PORT: "0" }, lookup("PORT", PORT))).toEqual({ value: 0, problems: [] });
       expect(readOne({ PORT: "65535" }, lookup("PORT", PORT))).toEqual({ value: 65_535, problems: [] });

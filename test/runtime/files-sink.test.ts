@@ -160,8 +160,9 @@ describe("FilesSink", () => {
     // White-box: make the open file handle write half of the batch, then fail like a full disk.
     const handle = (s as unknown as { file: FileHandle | undefined }).file;
     expect(handle, "FilesSink keeps its open handle in `file`").toBeDefined();
-    const target = handle as FileHandle & { write: unknown };
-    const realWrite = target.write as (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+    type Write = (buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+    const target = handle as unknown as { write: Write };
+    const realWrite = target.write;
     let calls = 0;
     target.write = (buffer: Buffer, offset: number, length: number) => {
       calls++;

@@ -196,6 +196,22 @@ describe("MemoryChannel", () => {
       expect(bodies(takeAll(ch))).toEqual(["e0", "e1", "e2"]);
     });
 
+    it("rejects use of a finished put transaction, but allows rollback after a refused commit", () => {
+      const ch = new MemoryChannel("c", { capacity: 2, transaction_capacity: 2 });
+      const committed = ch.beginPut();
+      committed.put([event("a")]);
+      committed.commit();
+      expect(() => committed.rollback()).toThrow(TransactionStateError);
+      expect(() => committed.put([event("b")])).toThrow(TransactionStateError);
+      expect(ch.size()).toBe(1);
+      const refused = ch.beginPut();
+      refused.put([event("b"), event("c")]);
+      expect(() => refused.commit()).toThrow(ChannelFullError);
+      refused.rollback();
+      expect(() => refused.rollback()).toThrow(TransactionStateError);
+      expect(bodies(takeAll(ch))).toEqual(["a"]);
+    });
+
     it("rejects use of a finished take transaction", () => {
       const ch = channel();
       putCommitted(ch, numberedEvents(2));

@@ -63,6 +63,17 @@ describe("RingQueue", () => {
   });
 
   describe("shiftInto", () => {
+    it("takes nothing for a max of zero or less, leaving the queue intact", () => {
+      const queue = new RingQueue<number>(4);
+      queue.pushAll([1, 2, 3]);
+      const out: number[] = [];
+      expect(queue.shiftInto(out, -1)).toBe(0);
+      expect(queue.shiftInto(out, 0)).toBe(0);
+      expect(queue.length).toBe(3);
+      expect(queue.shiftInto(out, 10)).toBe(3);
+      expect(out).toEqual([1, 2, 3]);
+    });
+
     it("moves at most `max` items, appends to `into` and returns the number moved", () => {
       const queue = new RingQueue<string>();
       queue.pushAll(["a", "b", "c", "d", "e"]);

@@ -36,7 +36,9 @@ class MemoryPutTransaction implements PutTransaction {
     this.state = DONE;
   }
 
+  /** Also valid after a commit that threw (nothing was added then). */
   rollback(): void {
+    if (this.state !== OPEN) throw new TransactionStateError("rollback of a finished transaction");
     this.state = DONE;
     this.staged.length = 0;
   }

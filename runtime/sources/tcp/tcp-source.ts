@@ -19,7 +19,7 @@ class Connection {
   readonly splitter: LineSplitter;
   /** Events received but refused by a full channel, retried in order before anything newer. */
   pending: FlowEvent[] | undefined = undefined;
-  /** The peer half-closed: flush and close once `pending` is delivered. */
+  /** The peer half-closed (the splitter was flushed) or the socket is gone: close once `pending` is delivered. */
   ended = false;
 
   constructor(
@@ -41,6 +41,7 @@ export class TcpSource implements Source {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private stopping = false;
+  private stopped: Promise<void> | undefined;
   private log: Logger | undefined;
   /** Resolves `stop()` once no connection holds undelivered events. */
   private settled: (() => void) | undefined;
@@ -73,17 +74,23 @@ export class TcpSource implements Source {
 
   /** Stops accepting, stops reading, and resolves once every event already received reached a channel. */
   stop(): Promise<void> {
+    this.stopped ??= this.stopAccepting();
+    return this.stopped;
+  }
+
+  private stopAccepting(): Promise<void> {
     this.stopping = true;
     this.server.close();
+    const settled = new Promise<void>((resolve) => {
+      this.settled = resolve;
+    });
     for (const connection of this.connections) {
       if (connection.pending === undefined) this.close(connection);
       else connection.socket.pause();
     }
     this.counter.StopTime = Date.now();
-    if (this.connections.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.settled = resolve;
-    });
+    if (this.connections.size === 0) this.settled?.();
+    return settled;
   }
 
   private accept(socket: net.Socket): void {
@@ -113,7 +120,10 @@ export class TcpSource implements Source {
   private receive(connection: Connection, events: FlowEvent[]): void {
     if (events.length === 0) return;
     this.counter.EventReceivedCount += events.length;
-    this.deliver(connection, events);
+    // A paused socket can still report its end (and the splitter its last line) while earlier lines wait
+    // for room: queue behind them, so order is kept and nothing waiting is replaced.
+    if (connection.pending !== undefined) connection.pending = connection.pending.concat(events);
+    else this.deliver(connection, events);
   }
 
   /** Hands `events` to the channels in batches; on a full channel keeps the rest and pauses the socket. */
@@ -148,7 +158,8 @@ export class TcpSource implements Source {
   }
 
   private close(connection: Connection): void {
-    if (!connection.ended && connection.splitter.pendingBytes > 0) {
+    // After a clean end the splitter was flushed; anything left is a line the peer never finished.
+    if (connection.splitter.pendingBytes > 0) {
       this.log?.warn("closing a connection with an unfinished line; it is discarded", {
         bytes: connection.splitter.pendingBytes,
       });
