@@ -1,7 +1,7 @@
 // The runtime library every generated agent imports (as `flowc/runtime`).
 export { FlowEvent, type Headers } from "./core/event";
 export type { Channel, PutTransaction, TakeTransaction } from "./core/channel";
-export type { ChannelProcessor, Sink, Source } from "./core/component";
+export type { ChannelProcessor, Interceptor, Sink, Source } from "./core/component";
 export { ChannelFullError, UserFacingError } from "./core/errors";
 export { createLogger, type Logger, type LogLevel } from "./core/log";
 export { ChannelCounter, SinkCounter, SourceCounter } from "./metrics/counters";

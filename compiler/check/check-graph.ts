@@ -4,7 +4,13 @@ import { type DiagnosticBag, listNames, nearestNames, type SourceFile } from "..
 import type { Edge } from "./checked-model";
 
 /** Which role may feed which: events go source → channel → sink. */
-const ALLOWED_TARGET: Record<ComponentRole, ComponentRole | undefined> = { source: "channel", channel: "sink", sink: undefined };
+const ALLOWED_TARGET: Record<ComponentRole, ComponentRole | undefined> = {
+  source: "channel",
+  channel: "sink",
+  sink: undefined,
+  interceptor: undefined,
+  group: undefined,
+};
 
 /**
  * Resolves the names in wirings and checks the shape of the tier's graph: every link goes

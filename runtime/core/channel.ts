@@ -4,9 +4,15 @@ import type { ChannelCounter } from "../metrics/counters";
 /**
  * A put transaction: events staged with `put` become visible to takers only on `commit`, all or none.
  * `commit` throws `ChannelFullError` when they don't fit, and then nothing was added.
+ *
+ * `ensureRoom` throws the same error `commit` would, without committing: a put into several channels
+ * calls it on every transaction first, then commits them all in the same tick, so either every required
+ * channel gets the batch or none does (Flume commits channel after channel and duplicates on retry).
+ * `rollback` is valid after a refused commit.
  */
 export interface PutTransaction {
   put(events: readonly FlowEvent[]): void;
+  ensureRoom(): void;
   commit(): void;
   rollback(): void;
 }
@@ -38,4 +44,11 @@ export interface Channel {
   whenWritable(): Promise<void>;
   /** Wakes every `whenReadable` waiter so takers can re-check their own state (e.g. a drain request). */
   wakeReaders(): void;
+  /**
+   * Resolves once every put committed so far would survive a crash of the agent: at once for channels
+   * that keep nothing on disk; after the next group commit (fsync) for durable ones. Rejects when that
+   * cannot be done (e.g. the disk failed); a source that acknowledges its sender must not acknowledge then.
+   * Commits stay synchronous (visible to takers at once) so the hot path needs no promise per batch.
+   */
+  whenDurable(): Promise<void>;
 }

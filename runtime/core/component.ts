@@ -10,6 +10,16 @@ export interface ChannelProcessor {
   whenWritable(): Promise<void>;
 }
 
+/**
+ * Changes events' headers or bodies in place and drops events, a batch at a time. Returns the events to
+ * keep, in order: the same array (possibly shortened in place) or a new one. Runs synchronously, on the
+ * source's hot path: no promise, closure or copy per event.
+ */
+export interface Interceptor {
+  readonly name: string;
+  intercept(events: FlowEvent[]): FlowEvent[];
+}
+
 export interface Source {
   readonly name: string;
   readonly counter: SourceCounter;

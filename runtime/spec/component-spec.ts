@@ -1,7 +1,10 @@
 import type { PropertyType, ValueOf } from "./property-type";
 
-/** What a component does in a topology. */
-export type ComponentRole = "source" | "channel" | "sink";
+/**
+ * What a component does in a topology. Interceptors run in a source's chain (`source s = tcp {…} | host()`);
+ * groups are sink groups (`group out = failover { sinks = [a, b] }`), run by one sink runner.
+ */
+export type ComponentRole = "source" | "channel" | "sink" | "interceptor" | "group";
 
 export interface PropertySpec {
   readonly type: PropertyType;

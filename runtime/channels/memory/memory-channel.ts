@@ -9,6 +9,8 @@ import type { memoryChannelSpec } from "./spec";
 
 export type MemoryChannelConfig = ConfigOf<typeof memoryChannelSpec>;
 
+const RESOLVED = Promise.resolve();
+
 /** Transaction states, as in Flume's BasicTransactionSemantics. */
 const OPEN = 0;
 const DONE = 1;
@@ -28,6 +30,11 @@ class MemoryPutTransaction implements PutTransaction {
     }
     this.channel.counter.EventPutAttemptCount += events.length;
     for (let i = 0; i < events.length; i++) this.staged.push(events[i] as FlowEvent);
+  }
+
+  ensureRoom(): void {
+    if (this.state !== OPEN) throw new TransactionStateError("ensureRoom on a finished transaction");
+    this.channel.ensureRoom(this.staged.length);
   }
 
   commit(): void {
@@ -129,15 +136,25 @@ export class MemoryChannel implements Channel {
     this.readable.notify();
   }
 
+  /** Nothing is kept on disk: a committed put is as durable as it will ever be. */
+  whenDurable(): Promise<void> {
+    return RESOLVED;
+  }
+
   /** @internal used by MemoryPutTransaction */
-  commitPut(events: FlowEvent[]): void {
-    if (events.length === 0) return;
-    if (this.size() + events.length > this.capacity) {
+  ensureRoom(count: number): void {
+    if (this.size() + count > this.capacity) {
       throw new ChannelFullError(
         this.name,
         `channel \`${this.name}\` is full (${this.size()} of ${this.capacity} events): sinks are not keeping up`,
       );
     }
+  }
+
+  /** @internal used by MemoryPutTransaction */
+  commitPut(events: FlowEvent[]): void {
+    if (events.length === 0) return;
+    this.ensureRoom(events.length);
     this.queue.pushAll(events);
     this.counter.EventPutSuccessCount += events.length;
     this.counter.ChannelSize = this.size();
