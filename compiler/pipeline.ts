@@ -1,29 +1,98 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { parseFlow } from "../grammar";
-import { buildAst } from "./ast";
-import { checkFile, type CheckedFile } from "./check";
+import { buildAst, type FlowFile, type ImportDecl } from "./ast";
+import { checkTopology, type CheckedTopology } from "./check";
 import { DiagnosticBag, sortDiagnostics, SourceFile, type Diagnostic } from "./diagnostics";
 import { lowerToPlans, type TierPlan } from "./ir";
 import { FLOWC_VERSION } from "./package-root";
 
 export interface CompileResult {
+  /** The file named on the command line. */
   readonly source: SourceFile;
-  /** Every diagnostic of the phases that ran, in source order. */
+  /** Every diagnostic of the phases that ran, by file and position. */
   readonly diagnostics: readonly Diagnostic[];
   readonly errorCount: number;
   readonly warningCount: number;
+  /** The parsed files: the root first, then its imports. */
+  readonly files: readonly FlowFile[];
   /** Present when checking ran and found no errors. */
-  readonly checked?: CheckedFile;
-  /** One per tier, present when there were no errors. */
+  readonly checked?: CheckedTopology;
+  /** One per tier of the topology, present when there were no errors. */
   readonly plans?: readonly TierPlan[];
 }
 
+export interface CompileOptions {
+  /** Reads an imported file; undefined when it cannot be read. Defaults to the file system. */
+  readonly readFile?: (path: string) => string | undefined;
+}
+
 /**
- * Runs the front end over one file: parse → AST → check → plans. Syntax errors stop before checking and
- * check errors stop before planning; within a phase every error is reported.
+ * Runs the front end over a file and everything it imports: parse → AST → check → plans. Syntax errors
+ * stop before checking and check errors stop before planning; within a phase every error is reported.
  */
-export function compileSource(path: string, text: string): CompileResult {
-  const source = new SourceFile(path, text);
+export function compileSource(path: string, text: string, options: CompileOptions = {}): CompileResult {
   const diagnostics = new DiagnosticBag();
+  const files = loadTopology(path, text, options.readFile ?? readFromDisk, diagnostics);
+  const root = files[0] as FlowFile;
+  const result = (extra: { checked?: CheckedTopology; plans?: TierPlan[] } = {}): CompileResult => ({
+    source: root.source,
+    diagnostics: sortDiagnostics(diagnostics.items),
+    errorCount: diagnostics.errorCount,
+    warningCount: diagnostics.warningCount,
+    files,
+    ...extra,
+  });
+  if (diagnostics.errorCount > 0) return result();
+  const checked = checkTopology(files, diagnostics);
+  if (diagnostics.errorCount > 0) return result({ checked });
+  return result({ checked, plans: lowerToPlans(checked, FLOWC_VERSION) });
+}
+
+function readFromDisk(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses the root file and, depth first, every file it imports (each once, however often imported). */
+function loadTopology(path: string, text: string, readFile: (path: string) => string | undefined, diagnostics: DiagnosticBag): FlowFile[] {
+  const loaded = new Map<string, FlowFile>();
+  const inProgress: string[] = [];
+  const visit = (displayPath: string, content: string): FlowFile => {
+    const key = resolve(displayPath);
+    inProgress.push(key);
+    const file = parseFile(displayPath, content, diagnostics);
+    loaded.set(key, file);
+    for (const decl of file.imports) {
+      const importedPath = join(dirname(displayPath), decl.path.value);
+      const importedKey = resolve(importedPath);
+      if (inProgress.includes(importedKey)) {
+        reportCycle(decl, file, inProgress.slice(inProgress.indexOf(importedKey)).concat(importedKey), diagnostics);
+        continue;
+      }
+      if (loaded.has(importedKey)) continue;
+      const importedText = readFile(importedPath);
+      if (importedText === undefined) {
+        diagnostics.report("FLOW5003", file.source, decl.path.span, `cannot read imported file \`${decl.path.value}\``, {
+          label: `no readable file at ${importedPath}`,
+          help: "import paths are relative to the file that imports them",
+        });
+        continue;
+      }
+      visit(importedPath, importedText);
+    }
+    inProgress.pop();
+    return file;
+  };
+  visit(path, text);
+  return [...loaded.values()];
+}
+
+function parseFile(path: string, text: string, diagnostics: DiagnosticBag): FlowFile {
+  const source = new SourceFile(path, text);
   const parsed = parseFlow(text);
   for (const error of parsed.lexErrors) {
     const character = text.slice(error.offset, error.offset + error.length);
@@ -37,18 +106,15 @@ export function compileSource(path: string, text: string): CompileResult {
       label: "unexpected here",
     });
   }
-  const ast = buildAst(source, parsed, diagnostics);
-  const result = (extra: { checked?: CheckedFile; plans?: TierPlan[] } = {}): CompileResult => ({
-    source,
-    diagnostics: sortDiagnostics(diagnostics.items),
-    errorCount: diagnostics.errorCount,
-    warningCount: diagnostics.warningCount,
-    ...extra,
+  return buildAst(source, parsed, diagnostics);
+}
+
+function reportCycle(decl: ImportDecl, file: FlowFile, cycle: readonly string[], diagnostics: DiagnosticBag): void {
+  const names = cycle.map((key) => `\`${key.split("/").pop()}\``).join(" → ");
+  diagnostics.report("FLOW5002", file.source, decl.path.span, `import cycle: ${names}`, {
+    label: "this import closes the cycle",
+    help: "move what these files share into a file that each of them imports",
   });
-  if (diagnostics.errorCount > 0) return result();
-  const checked = checkFile(ast, diagnostics);
-  if (diagnostics.errorCount > 0) return result({ checked });
-  return result({ checked, plans: lowerToPlans(checked, FLOWC_VERSION) });
 }
 
 /** Tokens at the end of input (or inserted by recovery) have no offset: point just after the previous token. */

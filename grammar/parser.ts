@@ -4,7 +4,7 @@ import * as T from "./tokens";
 /** Turns chevrotain's messages into the project's style: lowercase, what was expected, what was found. */
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage: ({ expected, actual }) => `expected ${label(expected)}, found ${describe(actual)}`,
-  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describe(firstRedundant)}: expected \`tier\``,
+  buildNotAllInputParsedMessage: ({ firstRedundant }) => `unexpected ${describe(firstRedundant)}: expected \`import\`, \`tier\` or a shared definition`,
   buildNoViableAltMessage: ({ expectedPathsPerAlt, actual, ruleName }) => {
     const firsts = expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0]));
     return `expected ${RULE_EXPECTS[ruleName] ?? alternatives(firsts)}, found ${describe(actual[0])}`;
@@ -17,8 +17,14 @@ const messages: IParserErrorMessageProvider = {
 
 /** What a rule expects, in words, where listing its first tokens would be noise. */
 const RULE_EXPECTS: Record<string, string> = {
-  tierItem: "a declaration (`source`, `channel`, `sink`) or a wiring such as `a -> b`",
+  file: "`import`, `tier` or a shared definition",
+  tierItem: "a declaration (`source`, `channel`, `sink`, `group`), a wiring such as `a -> b`, a `route` or a `test`",
   value: "a value",
+  interceptor: "an interceptor such as `host()` or `drop(condition)`",
+  routeArm: "`when` or `else`",
+  notCondition: "a condition such as `header.level == \"ERROR\"`",
+  atomCondition: "a condition such as `header.level == \"ERROR\"`",
+  comparison: "`==`, `!=`, `in`, `~`, `!~` or `exists`",
 };
 
 function label(type: TokenType): string {
@@ -46,8 +52,20 @@ export class FlowParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /** Imports, tiers, and definitions outside tiers (shared presets that tiers can use as kinds). */
   file = this.RULE("file", () => {
-    this.MANY(() => this.SUBRULE(this.tierDecl));
+    this.MANY(() =>
+      this.OR([
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.tierDecl) },
+        { ALT: () => this.SUBRULE(this.componentDecl) },
+      ]),
+    );
+  });
+
+  importDecl = this.RULE("importDecl", () => {
+    this.CONSUME(T.Import);
+    this.CONSUME(T.StringLiteral);
   });
 
   tierDecl = this.RULE("tierDecl", () => {
@@ -59,15 +77,55 @@ export class FlowParser extends CstParser {
   });
 
   tierItem = this.RULE("tierItem", () => {
-    this.OR([{ ALT: () => this.SUBRULE(this.componentDecl) }, { ALT: () => this.SUBRULE(this.wiring) }]);
+    this.OR([
+      { ALT: () => this.SUBRULE(this.componentDecl) },
+      { ALT: () => this.SUBRULE(this.wiring) },
+      { ALT: () => this.SUBRULE(this.routeDecl) },
+      { ALT: () => this.SUBRULE(this.testDecl) },
+    ]);
   });
 
+  /** `source NAME = KIND { … } | interceptor() | …` (also `channel`, `sink`, `group`). */
   componentDecl = this.RULE("componentDecl", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Source) }, { ALT: () => this.CONSUME(T.Channel) }, { ALT: () => this.CONSUME(T.Sink) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Source) },
+      { ALT: () => this.CONSUME(T.Channel) },
+      { ALT: () => this.CONSUME(T.Sink) },
+      { ALT: () => this.CONSUME(T.Group) },
+    ]);
     this.CONSUME(T.Identifier, { LABEL: "name" });
     this.CONSUME(T.Equals);
     this.CONSUME2(T.Identifier, { LABEL: "kind" });
     this.OPTION(() => this.SUBRULE(this.block));
+    this.MANY(() => {
+      this.CONSUME(T.Pipe);
+      this.SUBRULE(this.interceptor);
+    });
+  });
+
+  /** `host(header = "host")`, `timestamp()`, or `drop(condition)`. */
+  interceptor = this.RULE("interceptor", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Drop);
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.condition);
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Identifier);
+          this.CONSUME2(T.LParen);
+          this.MANY(() => {
+            this.SUBRULE(this.property);
+            this.OPTION(() => this.CONSUME(T.Comma));
+          });
+          this.CONSUME2(T.RParen);
+        },
+      },
+    ]);
   });
 
   block = this.RULE("block", () => {
@@ -93,6 +151,7 @@ export class FlowParser extends CstParser {
       { ALT: () => this.CONSUME(T.Duration) },
       { ALT: () => this.CONSUME(T.Size) },
       { ALT: () => this.CONSUME(T.MalformedNumber) },
+      { ALT: () => this.CONSUME(T.RegexLiteral) },
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.SUBRULE(this.list) },
@@ -118,13 +177,16 @@ export class FlowParser extends CstParser {
       {
         ALT: () => {
           this.CONSUME(T.LParen);
-          this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.value) });
+          this.MANY(() => {
+            this.SUBRULE(this.value);
+            this.OPTION(() => this.CONSUME(T.Comma));
+          });
           this.CONSUME(T.RParen);
         },
       },
       {
         ALT: () =>
-          this.MANY(() => {
+          this.MANY2(() => {
             this.CONSUME(T.Dot);
             this.CONSUME2(T.Identifier);
           }),
@@ -132,12 +194,168 @@ export class FlowParser extends CstParser {
     ]);
   });
 
+  /** `a -> b -> c`, `src -> hot, optional spill`: every name of a step feeds every name of the next. */
   wiring = this.RULE("wiring", () => {
     this.CONSUME(T.Identifier);
     this.AT_LEAST_ONE(() => {
       this.CONSUME(T.Arrow);
-      this.CONSUME2(T.Identifier);
+      this.SUBRULE(this.targets);
     });
+  });
+
+  targets = this.RULE("targets", () => {
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.target) });
+  });
+
+  target = this.RULE("target", () => {
+    this.OPTION(() => this.CONSUME(T.Optional));
+    this.CONSUME(T.Identifier);
+  });
+
+  /** `route SOURCE { when COND -> channels … else -> channels }`: multiplexing by header or body. */
+  routeDecl = this.RULE("routeDecl", () => {
+    this.CONSUME(T.Route);
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.SUBRULE(this.routeArm));
+    this.CONSUME(T.RBrace);
+  });
+
+  routeArm = this.RULE("routeArm", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.When);
+          this.SUBRULE(this.condition);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Else) },
+    ]);
+    this.CONSUME(T.Arrow);
+    this.SUBRULE(this.targets);
+  });
+
+  condition = this.RULE("condition", () => {
+    this.SUBRULE(this.andCondition);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andCondition);
+    });
+  });
+
+  andCondition = this.RULE("andCondition", () => {
+    this.SUBRULE(this.notCondition);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notCondition);
+    });
+  });
+
+  notCondition = this.RULE("notCondition", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notCondition);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.atomCondition) },
+    ]);
+  });
+
+  atomCondition = this.RULE("atomCondition", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.condition);
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.subject);
+          this.SUBRULE(this.comparison);
+        },
+      },
+    ]);
+  });
+
+  /** `header.level`, `header["x-request-id"]` or `body`. */
+  subject = this.RULE("subject", () => {
+    this.CONSUME(T.Identifier);
+    this.OPTION(() =>
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            this.CONSUME2(T.Identifier, { LABEL: "field" });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.CONSUME(T.StringLiteral);
+            this.CONSUME(T.RBracket);
+          },
+        },
+      ]),
+    );
+  });
+
+  comparison = this.RULE("comparison", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(T.EqualEqual) }, { ALT: () => this.CONSUME(T.NotEqual) }]);
+          this.SUBRULE(this.value);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(T.Not));
+          this.CONSUME(T.In);
+          this.SUBRULE(this.list);
+        },
+      },
+      {
+        ALT: () => {
+          this.OR3([{ ALT: () => this.CONSUME(T.Match) }, { ALT: () => this.CONSUME(T.NotMatch) }]);
+          this.CONSUME(T.RegexLiteral);
+        },
+      },
+      { ALT: () => this.CONSUME(T.Exists) },
+    ]);
+  });
+
+  /** `test "name" { send SOURCE { headers = {…}, body = "…" }  expect CHANNELS | dropped | headers {…} }` */
+  testDecl = this.RULE("testDecl", () => {
+    this.CONSUME(T.Test);
+    this.CONSUME(T.StringLiteral);
+    this.CONSUME(T.LBrace);
+    this.MANY(() => this.OR([{ ALT: () => this.SUBRULE(this.sendStep) }, { ALT: () => this.SUBRULE(this.expectStep) }]));
+    this.CONSUME(T.RBrace);
+  });
+
+  sendStep = this.RULE("sendStep", () => {
+    this.CONSUME(T.Send);
+    this.CONSUME(T.Identifier);
+    this.SUBRULE(this.block);
+  });
+
+  expectStep = this.RULE("expectStep", () => {
+    this.CONSUME(T.Expect);
+    this.OR([
+      { ALT: () => this.CONSUME(T.Dropped) },
+      {
+        GATE: () => this.LA(2).tokenType === T.LBrace,
+        ALT: () => {
+          this.CONSUME(T.Identifier, { LABEL: "what" });
+          this.SUBRULE(this.block);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.targets) },
+    ]);
   });
 }
 

@@ -15,12 +15,33 @@ function keyword(word: string): TokenType {
   return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
 }
 
+export const Import = keyword("import");
 export const Tier = keyword("tier");
 export const Source = keyword("source");
 export const Channel = keyword("channel");
 export const Sink = keyword("sink");
+export const Group = keyword("group");
+export const Route = keyword("route");
+export const When = keyword("when");
+export const Else = keyword("else");
+export const Optional = keyword("optional");
+export const Drop = keyword("drop");
+export const Test = keyword("test");
+export const Send = keyword("send");
+export const Expect = keyword("expect");
+export const Dropped = keyword("dropped");
+export const And = keyword("and");
+export const Or = keyword("or");
+export const Not = keyword("not");
+export const In = keyword("in");
+export const Exists = keyword("exists");
 export const True = keyword("true");
 export const False = keyword("false");
+
+/** All keywords, for messages and for the formatter. */
+export const KEYWORDS: readonly TokenType[] = [
+  Import, Tier, Source, Channel, Sink, Group, Route, When, Else, Optional, Drop, Test, Send, Expect, Dropped, And, Or, Not, In, Exists, True, False,
+];
 
 export const StringLiteral = createToken({
   name: "StringLiteral",
@@ -28,6 +49,9 @@ export const StringLiteral = createToken({
   label: "a string",
 });
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, label: "a string" });
+
+/** `/pattern/flags`; a `/` inside the pattern is written `\/`. Nothing else in the language uses `/`. */
+export const RegexLiteral = createToken({ name: "RegexLiteral", pattern: /\/(?:[^/\\\n]|\\.)+\/[A-Za-z]*/, label: "a regular expression" });
 
 const NOT_WORD = "(?![A-Za-z0-9_])";
 export const Size = createToken({
@@ -44,6 +68,11 @@ export const MalformedNumber = createToken({ name: "MalformedNumber", pattern: /
 export const Integer = createToken({ name: "Integer", pattern: /\d[\d_]*/, label: "an integer" });
 
 export const Arrow = createToken({ name: "Arrow", pattern: /->/, label: "`->`" });
+export const EqualEqual = createToken({ name: "EqualEqual", pattern: /==/, label: "`==`" });
+export const NotEqual = createToken({ name: "NotEqual", pattern: /!=/, label: "`!=`" });
+export const NotMatch = createToken({ name: "NotMatch", pattern: /!~/, label: "`!~`" });
+export const Match = createToken({ name: "Match", pattern: /~/, label: "`~`" });
+export const Pipe = createToken({ name: "Pipe", pattern: /\|/, label: "`|`" });
 export const LBrace = createToken({ name: "LBrace", pattern: /\{/, label: "`{`" });
 export const RBrace = createToken({ name: "RBrace", pattern: /\}/, label: "`}`" });
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "`[`" });
@@ -57,20 +86,23 @@ export const Dot = createToken({ name: "Dot", pattern: /\./, label: "`.`" });
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
   Comment,
-  Tier,
-  Source,
-  Channel,
-  Sink,
-  True,
-  False,
+  // Longest first: `dropped` must be tried before `drop`, `import` before `in` (chevrotain takes the
+  // first pattern that matches; `longer_alt` then prefers a longer identifier).
+  ...[...KEYWORDS].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
   Identifier,
   StringLiteral,
   UnterminatedString,
+  RegexLiteral,
   Size,
   Duration,
   MalformedNumber,
   Integer,
   Arrow,
+  EqualEqual,
+  NotEqual,
+  NotMatch,
+  Match,
+  Pipe,
   LBrace,
   RBrace,
   LBracket,

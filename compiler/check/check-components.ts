@@ -1,21 +1,102 @@
 import { COMPONENT_SPECS, findSpec, kindsOf } from "../../runtime/registry";
-import type { ComponentSpec } from "../../runtime/spec";
-import type { ComponentDecl } from "../ast";
-import { type DiagnosticBag, listNames, nearestNames, type SourceFile } from "../diagnostics";
-import type { CheckedComponent, ResolvedValue } from "./checked-model";
+import type { ComponentRole, ComponentSpec } from "../../runtime/spec";
+import type { ComponentDecl, InterceptorCall, Name, Property } from "../ast";
+import { type DiagnosticBag, listNames, nearestNames, type SourceFile, type Span, withArticle } from "../diagnostics";
+import type { CheckedComponent, CheckedInterceptor, ResolvedValue } from "./checked-model";
+import { checkCondition } from "./check-conditions";
 import { checkPropertyValue } from "./check-value";
 
-/** Resolves a component's kind against the specs and checks its properties. */
-export function checkComponent(decl: ComponentDecl, file: SourceFile, diagnostics: DiagnosticBag): CheckedComponent | undefined {
+/** Shared definitions (declarations outside tiers) by name, with the file each is in. */
+export type Definitions = ReadonlyMap<string, { readonly decl: ComponentDecl; readonly file: SourceFile }>;
+
+/** The property of a group that lists its members; handled by the checker, not by the group's spec. */
+export const GROUP_MEMBERS_PROPERTY = "sinks";
+
+/**
+ * Resolves a component's kind (a built-in kind of its role, or a shared definition of the same role)
+ * and checks its properties, its interceptor chain and, for groups, its member list.
+ */
+export function checkComponent(
+  decl: ComponentDecl,
+  definitions: Definitions,
+  file: SourceFile,
+  diagnostics: DiagnosticBag,
+): CheckedComponent | undefined {
+  const subject = `${decl.role} \`${decl.name.text}\``;
+  let spec = findSpec(decl.role, decl.kind.text);
+  let inherited: readonly Property[] = [];
+  let inheritedInterceptors: readonly InterceptorCall[] = [];
+  let definitionFile = file;
+  if (spec === undefined) {
+    const definition = definitions.get(decl.kind.text);
+    if (definition === undefined || definition.decl.role !== decl.role) {
+      reportUnknownKind(decl.role, decl.kind, definitions, file, diagnostics);
+      return undefined;
+    }
+    spec = findSpec(decl.role, definition.decl.kind.text);
+    // An invalid definition was reported where it is declared.
+    if (spec === undefined) return undefined;
+    inherited = definition.decl.properties;
+    inheritedInterceptors = definition.decl.interceptors;
+    definitionFile = definition.file;
+  }
+
+  const own = decl.role === "group" ? decl.properties.filter((p) => p.name.text !== GROUP_MEMBERS_PROPERTY) : decl.properties;
+  const properties = new Map<string, ResolvedValue>();
+  // The definition's values first, checked in its own file; the component's own values override them.
+  checkProperties(inherited, spec, `${subject} (from definition \`${decl.kind.text}\`)`, definitionFile, diagnostics, properties);
+  const seen = checkProperties(own, spec, subject, file, diagnostics, properties);
+  for (const property of inherited) seen.add(property.name.text);
+  // A misspelt required property (`prot` for `port`) was reported with its fix; don't report it missing too.
+  const suggested = new Set([...decl.properties, ...inherited].filter((p) => spec.properties[p.name.text] === undefined).flatMap((p) => nearestNames(p.name.text, Object.keys(spec.properties))));
+  for (const [key, propertySpec] of Object.entries(spec.properties)) {
+    if (propertySpec.required === true && !seen.has(key) && !suggested.has(key)) {
+      diagnostics.report("FLOW3002", file, decl.kind.span, `${subject} is missing required property \`${key}\``, {
+        label: `\`${spec.kind}\` ${spec.role}s need \`${key}\``,
+        help: `\`${key}\`: ${propertySpec.doc}`,
+      });
+    }
+  }
+
+  const chain = [...inheritedInterceptors, ...decl.interceptors];
+  if (chain.length > 0 && decl.role !== "source") {
+    diagnostics.report("FLOW4018", file, (decl.interceptors[0] ?? chain[0] as InterceptorCall).span, `interceptors run on sources, and \`${decl.name.text}\` is a ${decl.role}`, {
+      label: "not allowed here",
+      help: "write the chain after the source whose events it should change",
+    });
+  }
+  const interceptors = decl.role === "source" ? checkInterceptors(decl.interceptors, inheritedInterceptors, definitionFile, file, diagnostics) : [];
+  const members = decl.role === "group" ? groupMembers(decl, spec, file, diagnostics) : [];
+  return { decl, spec, properties, interceptors, members };
+}
+
+/** Checks a shared definition on its own: its kind must be built in; required properties may come later. */
+export function checkDefinition(decl: ComponentDecl, file: SourceFile, diagnostics: DiagnosticBag): void {
   const spec = findSpec(decl.role, decl.kind.text);
   if (spec === undefined) {
-    reportUnknownKind(decl, file, diagnostics);
-    return undefined;
+    reportUnknownKind(decl.role, decl.kind, new Map(), file, diagnostics);
+    return;
   }
-  const properties = new Map<string, ResolvedValue>();
+  checkProperties(decl.properties, spec, `definition \`${decl.name.text}\``, file, diagnostics, new Map());
+  if (decl.role === "source") checkInterceptors(decl.interceptors, [], file, file, diagnostics);
+  else if (decl.interceptors[0] !== undefined) {
+    diagnostics.report("FLOW4018", file, decl.interceptors[0].span, `interceptors run on sources, and \`${decl.name.text}\` is a ${decl.role}`, {
+      label: "not allowed here",
+    });
+  }
+}
+
+/** Checks each property against the spec into `into`; returns the names it saw. */
+function checkProperties(
+  properties: readonly Property[],
+  spec: ComponentSpec,
+  subject: string,
+  file: SourceFile,
+  diagnostics: DiagnosticBag,
+  into: Map<string, ResolvedValue>,
+): Set<string> {
   const seen = new Map<string, number>();
-  const subject = `${decl.role} \`${decl.name.text}\``;
-  for (const property of decl.properties) {
+  for (const property of properties) {
     const key = property.name.text;
     const firstLine = seen.get(key);
     if (firstLine !== undefined) {
@@ -31,47 +112,110 @@ export function checkComponent(decl: ComponentDecl, file: SourceFile, diagnostic
       reportUnknownProperty(spec, key, property.name.span, file, diagnostics);
       continue;
     }
-    const resolved = checkPropertyValue(property.value, propertySpec, {
-      file,
-      diagnostics,
-      target: `property \`${key}\` of ${subject}`,
-    });
-    if (resolved !== undefined) properties.set(key, resolved);
+    const resolved = checkPropertyValue(property.value, propertySpec, { file, diagnostics, target: `property \`${key}\` of ${subject}` });
+    if (resolved !== undefined) into.set(key, resolved);
   }
-  for (const [key, propertySpec] of Object.entries(spec.properties)) {
-    if (propertySpec.required === true && !seen.has(key)) {
-      diagnostics.report("FLOW3002", file, decl.kind.span, `${subject} is missing required property \`${key}\``, {
-        label: `\`${spec.kind}\` ${spec.role}s need \`${key}\``,
-        help: `\`${key}\`: ${propertySpec.doc}`,
-      });
-    }
-  }
-  return { decl, spec, properties };
+  return new Set(seen.keys());
 }
 
-function reportUnknownKind(decl: ComponentDecl, file: SourceFile, diagnostics: DiagnosticBag): void {
-  const kinds = kindsOf(decl.role);
-  const near = nearestNames(decl.kind.text, kinds);
-  const otherRole = COMPONENT_SPECS.find((spec) => spec.kind === decl.kind.text);
-  const help =
-    otherRole !== undefined
-      ? `\`${decl.kind.text}\` is a ${otherRole.role} kind, not a ${decl.role} kind`
-      : near.length > 0
-        ? `a ${decl.role} kind with a similar name exists: ${listNames(near)}`
-        : `known ${decl.role} kinds: ${listNames(kinds, "and")}`;
-  diagnostics.report("FLOW2003", file, decl.kind.span, `unknown ${decl.role} kind \`${decl.kind.text}\``, {
-    label: `not a ${decl.role} kind`,
-    help,
-  });
-}
-
-function reportUnknownProperty(
-  spec: ComponentSpec,
-  key: string,
-  span: { start: number; end: number },
+function checkInterceptors(
+  own: readonly InterceptorCall[],
+  inherited: readonly InterceptorCall[],
+  inheritedFile: SourceFile,
   file: SourceFile,
   diagnostics: DiagnosticBag,
-): void {
+): CheckedInterceptor[] {
+  const checked: CheckedInterceptor[] = [];
+  const each = (call: InterceptorCall, callFile: SourceFile): void => {
+    const line = callFile.position(call.span.start).line;
+    if (call.$type === "DropInterceptor") {
+      if (checkCondition(call.condition, { file: callFile, diagnostics, target: "the condition of `drop()`" })) checked.push({ kind: "drop", condition: call.condition, line });
+      return;
+    }
+    const spec = findSpec("interceptor", call.kind.text);
+    if (spec === undefined) {
+      reportUnknownKind("interceptor", call.kind, new Map(), callFile, diagnostics);
+      return;
+    }
+    const properties = new Map<string, ResolvedValue>();
+    const seen = checkProperties(call.properties, spec, `interceptor \`${call.kind.text}\``, callFile, diagnostics, properties);
+    const suggested = new Set(call.properties.filter((p) => spec.properties[p.name.text] === undefined).flatMap((p) => nearestNames(p.name.text, Object.keys(spec.properties))));
+    for (const [key, propertySpec] of Object.entries(spec.properties)) {
+      if (propertySpec.required === true && !seen.has(key) && !suggested.has(key)) {
+        diagnostics.report("FLOW3002", callFile, call.kind.span, `interceptor \`${call.kind.text}\` is missing required property \`${key}\``, {
+          label: `\`${key}\` is required`,
+          help: `\`${key}\`: ${propertySpec.doc}`,
+        });
+      }
+    }
+    checked.push({ kind: "component", call, spec, properties, line });
+  };
+  for (const call of inherited) each(call, inheritedFile);
+  for (const call of own) each(call, file);
+  return checked;
+}
+
+function groupMembers(decl: ComponentDecl, spec: ComponentSpec, file: SourceFile, diagnostics: DiagnosticBag): string[] {
+  const listed = decl.properties.find((p) => p.name.text === GROUP_MEMBERS_PROPERTY);
+  const min = spec.members?.min ?? 1;
+  const subject = `group \`${decl.name.text}\``;
+  if (listed === undefined) {
+    diagnostics.report("FLOW4019", file, decl.kind.span, `${subject} lists no sinks`, {
+      label: `\`${spec.kind}\` groups need \`${GROUP_MEMBERS_PROPERTY} = [ … ]\``,
+      help: `list at least ${min} sink${min === 1 ? "" : "s"} of this tier, e.g. \`${GROUP_MEMBERS_PROPERTY} = [primary, spare]\``,
+    });
+    return [];
+  }
+  const value = listed.value;
+  if (value.$type === "CallValue" && value.callee.text === "env") {
+    diagnostics.report("FLOW3008", file, value.span, `the members of ${subject} must be known at build time`, {
+      label: "`env()` is read when the agent starts, too late here",
+      help: "list the sinks by name: the group's wiring is generated code",
+    });
+    return [];
+  }
+  if (value.$type !== "ListValue" || value.items.some((item) => item.$type !== "ReferenceValue" || item.path.length !== 1)) {
+    diagnostics.report("FLOW4019", file, value.span, `\`${GROUP_MEMBERS_PROPERTY}\` of ${subject} must be a list of sink names`, {
+      label: "expected e.g. `[primary, spare]`",
+      help: "write the names of sinks of this tier, without quotes",
+    });
+    return [];
+  }
+  const names: string[] = [];
+  for (const item of value.items) {
+    const memberName = (item as { path: readonly Name[] }).path[0] as Name;
+    if (names.includes(memberName.text)) {
+      diagnostics.report("FLOW4019", file, memberName.span, `sink \`${memberName.text}\` is listed twice in ${subject}`, { label: "listed again here" });
+      continue;
+    }
+    names.push(memberName.text);
+  }
+  if (names.length < min) {
+    diagnostics.report("FLOW4019", file, value.span, `${subject} needs at least ${min} sinks, found ${names.length}`, {
+      label: `\`${spec.kind}\` groups need ${min} or more`,
+    });
+  }
+  return names;
+}
+
+function reportUnknownKind(role: ComponentRole, kind: Name, definitions: Definitions, file: SourceFile, diagnostics: DiagnosticBag): void {
+  const builtIn = kindsOf(role);
+  const defined = [...definitions.entries()].filter(([, d]) => d.decl.role === role).map(([definitionName]) => definitionName);
+  const near = nearestNames(kind.text, [...builtIn, ...defined]);
+  const definitionOfOtherRole = definitions.get(kind.text);
+  const otherRole = COMPONENT_SPECS.find((spec) => spec.kind === kind.text);
+  const help =
+    definitionOfOtherRole !== undefined
+      ? `\`${kind.text}\` is ${withArticle(definitionOfOtherRole.decl.role)} definition, not ${withArticle(role)} definition`
+      : otherRole !== undefined
+        ? `\`${kind.text}\` is ${withArticle(otherRole.role)} kind, not ${withArticle(role)} kind`
+        : near.length > 0
+          ? `${withArticle(role)} kind with a similar name exists: ${listNames(near)}`
+          : `known ${role} kinds: ${listNames(builtIn, "and")}`;
+  diagnostics.report("FLOW2003", file, kind.span, `unknown ${role} kind \`${kind.text}\``, { label: `not ${withArticle(role)} kind`, help });
+}
+
+function reportUnknownProperty(spec: ComponentSpec, key: string, span: Span, file: SourceFile, diagnostics: DiagnosticBag): void {
   const known = Object.keys(spec.properties);
   const near = nearestNames(key, known);
   diagnostics.report("FLOW3001", file, span, `unknown property \`${key}\` for \`${spec.kind}\` ${spec.role}s`, {
@@ -79,6 +223,8 @@ function reportUnknownProperty(
     help:
       near.length > 0
         ? `a property with a similar name exists: ${listNames(near)}`
-        : `\`${spec.kind}\` ${spec.role}s have ${listNames(known, "and")}`,
+        : known.length === 0
+          ? `\`${spec.kind}\` ${spec.role}s have no properties`
+          : `\`${spec.kind}\` ${spec.role}s have ${listNames(known, "and")}`,
   });
 }

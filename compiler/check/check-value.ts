@@ -14,6 +14,10 @@ export interface ValueContext {
 
 /** Checks a property's value against its spec; returns it resolved, or undefined after reporting why not. */
 export function checkPropertyValue(value: Value, spec: PropertySpec, context: ValueContext): ResolvedValue | undefined {
+  if (value.$type === "CallValue" && spec.buildTime === true && value.callee.text === "env") {
+    reportBuildTimeOnly(value.span, context, "this property shapes the generated code");
+    return undefined;
+  }
   if (value.$type === "CallValue") return checkCall(value, spec.type, context);
   const literal = checkLiteral(value, spec.type, context);
   return literal === undefined ? undefined : { kind: "literal", value: literal };
@@ -54,8 +58,16 @@ function checkCall(value: Extract<Value, { $type: "CallValue" }>, type: Property
   return fallback === undefined ? undefined : { kind: "env", name: nameArg.value, fallback };
 }
 
+/** Reports FLOW3008: `env()` where the value must be written in the file. */
+export function reportBuildTimeOnly(span: { start: number; end: number }, context: ValueContext, why: string): void {
+  context.diagnostics.report("FLOW3008", context.file, span, `${context.target} must be known at build time`, {
+    label: "`env()` is read when the agent starts, too late here",
+    help: `${why}; write the value in the file`,
+  });
+}
+
 /** Checks a literal against a type, reporting FLOW3003/FLOW3004; returns the plain value. */
-function checkLiteral(value: Value, type: PropertyType, context: ValueContext): PropertyValue | undefined {
+export function checkLiteral(value: Value, type: PropertyType, context: ValueContext): PropertyValue | undefined {
   const { file, diagnostics, target } = context;
   if (value.$type === "InvalidValue") return undefined;
   const mismatch = (help?: string): undefined => {
@@ -68,6 +80,17 @@ function checkLiteral(value: Value, type: PropertyType, context: ValueContext): 
   switch (type.kind) {
     case "string":
       return value.$type === "StringValue" ? value.value : mismatch(value.$type === "ReferenceValue" ? "strings are written in double quotes" : undefined);
+    case "regex":
+      // A string is a pattern without flags (as in Flume's properties); both resolve to `/pattern/flags`.
+      if (value.$type === "RegexValue") return `/${value.pattern}/${value.flags}`;
+      if (value.$type !== "StringValue") return mismatch();
+      try {
+        new RegExp(value.value);
+      } catch (error) {
+        diagnostics.report("FLOW1007", file, value.span, "invalid regular expression", { label: (error as Error).message });
+        return undefined;
+      }
+      return `/${value.value.replaceAll("/", "\\/")}/`;
     case "boolean":
       return value.$type === "BooleanValue" ? value.value : mismatch();
     case "integer":

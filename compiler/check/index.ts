@@ -1,2 +1,4 @@
 export * from "./checked-model";
-export { checkFile } from "./check-file";
+export { checkTopology } from "./check-topology";
+export { ConditionLogic } from "./condition-logic";
+export { GROUP_MEMBERS_PROPERTY } from "./check-components";

@@ -8,6 +8,7 @@ export interface BuildCommandOptions {
   readonly out: string;
   readonly tier?: string;
   readonly node?: string;
+  readonly denyWarnings?: boolean;
 }
 
 /** `flowc build FILE`: checks the file, then builds one single-executable agent per tier. */
@@ -16,6 +17,10 @@ export async function buildCommand(path: string, options: BuildCommandOptions): 
   const result = compileSource(path, await readFlowFile(path));
   if (result.diagnostics.length > 0) reportDiagnostics(result, "pretty");
   if (result.plans === undefined) return ExitCode.inputErrors;
+  if (options.denyWarnings === true && result.warningCount > 0) {
+    process.stderr.write("error: not building: there are warnings and --deny-warnings is set\n");
+    return ExitCode.inputErrors;
+  }
 
   let plans = result.plans;
   if (options.tier !== undefined) {

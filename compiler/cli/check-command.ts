@@ -5,11 +5,14 @@ import { reportDiagnostics, type OutputFormat } from "./report-diagnostics";
 
 export interface CheckOptions {
   readonly format: OutputFormat;
+  /** Warnings fail the check too (for CI). */
+  readonly denyWarnings: boolean;
 }
 
 /** `flowc check FILE`: parses and checks every tier, prints diagnostics, exits 1 on errors. */
 export async function checkCommand(path: string, options: CheckOptions): Promise<number> {
   const result = compileSource(path, await readFlowFile(path));
   reportDiagnostics(result, options.format);
-  return result.errorCount > 0 ? ExitCode.inputErrors : ExitCode.ok;
+  const failed = result.errorCount > 0 || (options.denyWarnings && result.warningCount > 0);
+  return failed ? ExitCode.inputErrors : ExitCode.ok;
 }

@@ -1,8 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
+import { GRAPH_FORMATS, type GraphFormat } from "../graph";
 import { FLOWC_VERSION } from "../package-root";
 import { buildCommand } from "./build-command";
 import { checkCommand } from "./check-command";
+import { explainCommand } from "./explain-command";
 import { CliError, ExitCode } from "./exit-codes";
+import { graphCommand } from "./graph-command";
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -25,8 +28,18 @@ function program(setExitCode: (code: number) => void): Command {
     .description("parse and type-check every tier of a .flow file")
     .argument("<file>", "the .flow file")
     .addOption(new Option("--format <format>", "how to print diagnostics").choices(["pretty", "json"]).default("pretty"))
+    .option("--deny-warnings", "fail (exit 1) on warnings too")
     .addHelpText("after", EXIT_CODE_HELP)
-    .action(async (file: string, options: { format: "pretty" | "json" }) => setExitCode(await checkCommand(file, options)));
+    .action(async (file: string, options: { format: "pretty" | "json"; denyWarnings?: boolean }) =>
+      setExitCode(await checkCommand(file, { format: options.format, denyWarnings: options.denyWarnings === true })),
+    );
+
+  flowc
+    .command("explain")
+    .description("explain a diagnostic code, with an example")
+    .argument("<code>", "a code such as FLOW2001")
+    .addHelpText("after", EXIT_CODE_HELP)
+    .action((code: string) => setExitCode(explainCommand(code)));
 
   flowc
     .command("build")
@@ -35,10 +48,20 @@ function program(setExitCode: (code: number) => void): Command {
     .option("-o, --out <dir>", "output directory", "dist")
     .option("-t, --tier <name>", "build only this tier")
     .option("--node <path>", "embed this Node.js binary instead of the pinned LTS release (also FLOWC_NODE)")
+    .option("--deny-warnings", "refuse to build when there are warnings")
     .addHelpText("after", EXIT_CODE_HELP)
-    .action(async (file: string, options: { out: string; tier?: string; node?: string }) =>
+    .action(async (file: string, options: { out: string; tier?: string; node?: string; denyWarnings?: boolean }) =>
       setExitCode(await buildCommand(file, options)),
     );
+
+  flowc
+    .command("graph")
+    .description("check a .flow file and print its topology as a Graphviz or mermaid diagram, one cluster per tier")
+    .argument("<file>", "the .flow file")
+    .option("-t, --tier <name>", "draw only this tier")
+    .addOption(new Option("--format <format>", "the diagram language").choices(GRAPH_FORMATS).default("dot"))
+    .addHelpText("after", EXIT_CODE_HELP)
+    .action(async (file: string, options: { tier?: string; format: GraphFormat }) => setExitCode(await graphCommand(file, options)));
 
   for (const command of flowc.commands) command.exitOverride();
   return flowc;

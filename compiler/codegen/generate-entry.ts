@@ -57,8 +57,9 @@ function writeTopology(writer: CodeBlockWriter, plan: TierPlan): void {
   for (const channel of plan.channels) construct(channel);
   for (const sink of plan.sinks) construct(sink);
   for (const source of plan.sources) {
-    const channels = source.channels.map((id) => `channel_${id}`).join(", ");
-    construct(source, `, new ReplicatingProcessor([${channels}])`);
+    const required = source.targets.filter((t) => !t.optional).map((t) => `channel_${t.channel}`).join(", ");
+    const optional = source.targets.filter((t) => t.optional).map((t) => `channel_${t.channel}`).join(", ");
+    construct(source, `, new ReplicatingProcessor({ required: [${required}], optional: [${optional}], interceptors: [] })`);
   }
   writer.write("return ").inlineBlock(() => {
     writer.writeLine(`channels: [${plan.channels.map(variable).join(", ")}],`);

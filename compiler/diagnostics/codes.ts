@@ -51,6 +51,12 @@ export const DIAGNOSTICS = {
     explanation: "Integers, durations and sizes must fit in a 53-bit integer (9,007,199,254,740,991).",
     example: "tier edge {\n  channel c = memory { capacity = 99999999999999999999 }\n}",
   },
+  FLOW1007: {
+    severity: "error",
+    title: "invalid regular expression",
+    explanation: "A `/pattern/flags` literal does not compile as a JavaScript regular expression. The label says why. Flags are `i`, `m`, `s` and `u`; a `/` inside the pattern is written `\\/`.",
+    example: "tier edge {\n  source s = tcp { port = 5140 } | drop(body ~ /([a-z]/)\n}",
+  },
   FLOW2001: {
     severity: "error",
     title: "unknown component",
@@ -74,6 +80,12 @@ export const DIAGNOSTICS = {
     title: "duplicate tier name",
     explanation: "Two tiers have the same name. Each tier becomes one agent binary named after it, so tier names must be unique.",
     example: "tier edge {}\ntier edge {}",
+  },
+  FLOW2005: {
+    severity: "error",
+    title: "unknown condition subject",
+    explanation: "Route and `drop()` conditions read a header, written `header.NAME` (or `header[\"NAME\"]` when the name has characters such as `-`), or the event body, written `body`.",
+    example: "tier edge {\n  source s = tcp { port = 5140 } | drop(headers.level == \"DEBUG\")\n}",
   },
   FLOW3001: {
     severity: "error",
@@ -117,6 +129,12 @@ export const DIAGNOSTICS = {
     explanation: "Only `env(...)` can be called in a property value.",
     example: "tier edge {\n  source s = tcp { port = getenv(\"PORT\") }\n}",
   },
+  FLOW3008: {
+    severity: "error",
+    title: "value must be known at build time",
+    explanation: "`env()` is read when the agent starts, but this value shapes the code flowc generates (a route condition, a test, the members of a group), so it must be written in the file.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel a = memory {}\n  sink k = files { path = \"a.log\" }\n  route s {\n    when header.level == env(\"LEVEL\") -> a\n    else -> a\n  }\n  a -> k\n}",
+  },
   FLOW4001: {
     severity: "error",
     title: "source feeds no channel",
@@ -159,11 +177,101 @@ export const DIAGNOSTICS = {
     explanation: "The same link is written twice; it is kept once.",
     example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"out.log\" }\n  s -> c -> k\n  s -> c\n}",
   },
+  FLOW4008: {
+    severity: "error",
+    title: "group member wired directly",
+    explanation: "A sink that belongs to a group receives its events through the group: wire the channel to the group (`channel -> group`), not to the member.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink a = files { path = \"a.log\" }\n  sink b = files { path = \"b.log\" }\n  group g = failover { sinks = [a, b] }\n  s -> c -> g\n  c -> a\n}",
+  },
+  FLOW4009: {
+    severity: "error",
+    title: "sink in more than one group",
+    explanation: "As in Flume, a sink belongs to at most one group: each group runs its members from one sink runner, and two runners must not drive the same sink.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  channel d = memory {}\n  sink a = files { path = \"a.log\" }\n  sink b = files { path = \"b.log\" }\n  group g = failover { sinks = [a, b] }\n  group h = failover { sinks = [b, a] }\n  s -> c -> g\n  s -> d -> h\n}",
+  },
+  FLOW4010: {
+    severity: "error",
+    title: "`optional` outside a source's channels",
+    explanation: "`optional` marks a channel a source puts into on a best-effort basis: when it is full, the put still succeeds for the source. It applies only to the channels after a source (`src -> main, optional spill`) or in a route arm.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> optional k\n}",
+  },
+  FLOW4011: {
+    severity: "error",
+    title: "source routed twice",
+    explanation: "A source has at most one `route` block; put every arm in it. Arms are tried in order and the first matching one wins.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  route s { else -> c }\n  route s { else -> c }\n  c -> k\n}",
+  },
+  FLOW4012: {
+    severity: "error",
+    title: "source both routed and wired",
+    explanation: "A source either sends every event to its channels (`src -> a, b`) or routes each event by its `route` arms; not both. To send some events everywhere, list those channels in every arm.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c\n  route s { else -> c }\n  c -> k\n}",
+  },
+  FLOW4013: {
+    severity: "warning",
+    title: "unreachable route arm",
+    explanation: "Arms are tried in order and the first match wins. This arm can never match: it comes after `else`, or every event it matches is already taken by arms above it.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel a = memory {}\n  channel b = memory {}\n  sink ka = files { path = \"a.log\" }\n  sink kb = files { path = \"b.log\" }\n  route s {\n    else -> a\n    when header.level == \"ERROR\" -> b\n  }\n  a -> ka\n  b -> kb\n}",
+  },
+  FLOW4014: {
+    severity: "error",
+    title: "route without `else`",
+    explanation: "An event that matches no arm would be lost. Add an `else` arm (Flume's multiplexing `default`), unless the arms together match every event, which flowc recognises when they cover every case of the same conditions (e.g. `when x exists` and `when not x exists`).",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel a = memory {}\n  sink k = files { path = \"a.log\" }\n  route s {\n    when header.level == \"ERROR\" -> a\n  }\n  a -> k\n}",
+  },
+  FLOW4015: {
+    severity: "warning",
+    title: "header that nothing sets",
+    explanation: "The condition reads a header that neither the source nor any interceptor before it sets, so it is always absent and the condition never (or always) matches. Set it with an interceptor (e.g. `| static(key = \"level\", value = \"INFO\")`) or check the name.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel a = memory {}\n  sink k = files { path = \"a.log\" }\n  route s {\n    when header.level == \"ERROR\" -> a\n    else -> a\n  }\n  a -> k\n}",
+  },
+  FLOW4016: {
+    severity: "error",
+    title: "batch larger than the channel's transaction capacity",
+    explanation: "A source puts, and a sink takes, at most `batch_size` events per transaction, and a channel accepts at most `transaction_capacity` events per transaction. Flume refuses to start such a component; flowc reports it before anything is deployed. Lower `batch_size` or raise the channel's `transaction_capacity`.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory { transaction_capacity = 100 }\n  sink k = files { path = \"a.log\", batch_size = 500 }\n  s -> c -> k\n}",
+  },
+  FLOW4017: {
+    severity: "error",
+    title: "two sources on one port",
+    explanation: "Two sources of one tier listen on the same port, so the second cannot start. Give each its own port.",
+    example: "tier edge {\n  source a = tcp { port = 5140 }\n  source b = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  a -> c -> k\n  b -> c\n}",
+  },
+  FLOW4018: {
+    severity: "error",
+    title: "interceptors on a component that is not a source",
+    explanation: "Interceptors run in a source's channel processor, on each batch before it enters a channel. Write the chain after a source declaration.",
+    example: "tier edge {\n  channel c = memory {} | timestamp()\n}",
+  },
+  FLOW4019: {
+    severity: "error",
+    title: "invalid group members",
+    explanation: "A group lists its sinks with `sinks = [a, b]`: names of sinks declared in the same tier, each once, at least as many as the group kind needs (a load-balancing group needs two).",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  group g = failover {}\n  s -> c -> g\n}",
+  },
+  FLOW4020: {
+    severity: "error",
+    title: "invalid test step",
+    explanation: "A test sends events with `send SOURCE { headers = { … }, body = \"…\" }` and checks each with the `expect` steps after it: `expect CHANNELS`, `expect dropped`, or `expect headers { … }`. An `expect` needs a `send` before it; `send` takes only `headers` (a block of strings) and `body` (a string).",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> k\n  test \"nothing sent\" {\n    expect c\n  }\n}",
+  },
   FLOW5001: {
     severity: "error",
     title: "no tier",
     explanation: "The file declares no `tier`, so there is nothing to check or build. Each `tier NAME { … }` block becomes one agent binary.",
     example: "# an empty file",
+  },
+  FLOW5002: {
+    severity: "error",
+    title: "import cycle",
+    explanation: "Files import each other in a cycle. Move what they share into a file that both import.",
+    example: "import \"test.flow\"\ntier edge {}",
+  },
+  FLOW5003: {
+    severity: "error",
+    title: "imported file not found",
+    explanation: "An `import` names a file that cannot be read. Paths are relative to the importing file.",
+    example: "import \"missing.flow\"\ntier edge {}",
   },
 } as const satisfies Record<string, DiagnosticInfo>;
 

@@ -34,3 +34,8 @@ export function listNames(names: readonly string[], conjunction = "or"): string 
   if (quoted.length <= 1) return quoted[0] ?? "";
   return `${quoted.slice(0, -1).join(", ")} ${conjunction} ${quoted[quoted.length - 1]}`;
 }
+
+/** "a" or "an" before a word, by its first letter (good enough for the words flowc uses). */
+export function withArticle(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? "an" : "a"} ${word}`;
+}

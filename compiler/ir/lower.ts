@@ -1,39 +1,80 @@
 import { basename } from "node:path";
 import type { EnvLookup } from "../../runtime/agent/env-reader";
-import type { CheckedComponent, CheckedFile, CheckedTier } from "../check";
-import type { ComponentPlan, PlanValue, SinkPlan, SourcePlan, TierPlan } from "./plan";
+import type { ComponentSpec } from "../../runtime/spec";
+import type { Property, TestDecl } from "../ast";
+import type { CheckedComponent, CheckedTier, CheckedTopology, ResolvedValue } from "../check";
+import type { SourceFile } from "../diagnostics";
+import { lowerCondition } from "./lower-condition";
+import type { ComponentPlan, GroupPlan, InterceptorPlan, PlanValue, SinkPlan, SourcePlan, TestPlan, TestStepPlan, TierPlan } from "./plan";
 
-/** Lowers a checked file (with no errors) to one plan per tier. */
-export function lowerToPlans(checked: CheckedFile, flowcVersion: string): TierPlan[] {
-  return checked.tiers.map((tier) => lowerTier(tier, checked, flowcVersion));
+/** Lowers a checked topology (with no errors) to one plan per tier. */
+export function lowerToPlans(checked: CheckedTopology, flowcVersion: string): TierPlan[] {
+  return checked.tiers.map((tier) => lowerTier(tier, flowcVersion));
 }
 
-function lowerTier(tier: CheckedTier, checked: CheckedFile, flowcVersion: string): TierPlan {
+function lowerTier(tier: CheckedTier, flowcVersion: string): TierPlan {
+  const source = tier.file.source;
   const env: EnvLookup[] = [];
-  const lowered = tier.components.map((component) => lowerComponent(component, checked, env));
-  const targetsOf = (id: string): string[] => tier.edges.filter((edge) => edge.from === id).map((edge) => edge.to);
-  const channelOf = (sink: string): string => {
-    const edge = tier.edges.find((candidate) => candidate.to === sink);
-    // The checker reports FLOW4003 for a sink with no channel, and lowering runs only without errors.
-    if (edge === undefined) throw new Error(`internal: sink \`${sink}\` reached lowering without a channel`);
-    return edge.from;
-  };
+  const channelOf = (id: string): string | undefined => tier.edges.find((edge) => edge.to === id)?.from;
+  const groups = tier.components.filter((c) => c.decl.role === "group");
+  const grouped = new Set(groups.flatMap((group) => group.members));
+  const lowerAs = <P extends ComponentPlan>(component: CheckedComponent, extra: Omit<P, keyof ComponentPlan>): P =>
+    ({ ...lowerComponent(component.decl.name.text, component.spec, component.properties, source.position(component.decl.span.start).line, `${component.decl.role} \`${component.decl.name.text}\``, env), ...extra }) as P;
+
+  const sources = tier.components
+    .filter((c) => c.decl.role === "source")
+    .map((component): SourcePlan => {
+      const id = component.decl.name.text;
+      const route = tier.routes.find((candidate) => candidate.source === id);
+      const interceptors = component.interceptors.map((link, index): InterceptorPlan => {
+        const line = link.line;
+        if (link.kind === "drop") return { role: "drop", id: `${id}_drop${index + 1}`, condition: lowerCondition(link.condition), line };
+        const plan = lowerComponent(`${id}_${link.spec.kind}${index + 1}`, link.spec, link.properties, line, `interceptor \`${link.spec.kind}\` of source \`${id}\``, env);
+        return { ...plan, role: "interceptor" };
+      });
+      return lowerAs<SourcePlan>(component, {
+        interceptors,
+        targets: route === undefined ? tier.edges.filter((edge) => edge.from === id).map((edge) => ({ channel: edge.to, optional: edge.optional })) : [],
+        ...(route === undefined
+          ? {}
+          : {
+              route: route.arms.map((arm) => ({
+                ...(arm.condition === undefined ? {} : { condition: lowerCondition(arm.condition) }),
+                targets: arm.targets.map((target) => ({ channel: target.name, optional: target.optional })),
+              })),
+            }),
+      });
+    });
+
   return {
     tier: tier.decl.name.text,
     flowcVersion,
-    sourceFile: basename(checked.ast.source.path),
+    sourceFile: basename(source.path),
     env,
-    channels: lowered.filter((plan) => plan.role === "channel"),
-    sinks: lowered.filter((plan) => plan.role === "sink").map((plan): SinkPlan => ({ ...plan, role: "sink", channel: channelOf(plan.id) })),
-    sources: lowered.filter((plan) => plan.role === "source").map((plan): SourcePlan => ({ ...plan, role: "source", channels: targetsOf(plan.id) })),
+    channels: tier.components.filter((c) => c.decl.role === "channel").map((c) => lowerAs<ComponentPlan>(c, {})),
+    sinks: tier.components
+      .filter((c) => c.decl.role === "sink")
+      .map((c) => {
+        const channel = grouped.has(c.decl.name.text) ? undefined : channelOf(c.decl.name.text);
+        return lowerAs<SinkPlan>(c, channel === undefined ? {} : { channel });
+      }),
+    groups: groups.map((c) => lowerAs<GroupPlan>(c, { channel: channelOf(c.decl.name.text) ?? "", members: c.members })),
+    sources,
+    tests: tier.tests.map((test) => lowerTest(test, source)),
   };
 }
 
-function lowerComponent(component: CheckedComponent, checked: CheckedFile, env: EnvLookup[]): ComponentPlan {
-  const { decl, spec } = component;
+function lowerComponent(
+  id: string,
+  spec: ComponentSpec,
+  properties: ReadonlyMap<string, ResolvedValue>,
+  line: number,
+  subject: string,
+  env: EnvLookup[],
+): ComponentPlan {
   const config: Record<string, PlanValue> = {};
   for (const [key, propertySpec] of Object.entries(spec.properties)) {
-    const resolved = component.properties.get(key);
+    const resolved = properties.get(key);
     if (resolved === undefined) {
       if (propertySpec.default !== undefined) config[key] = propertySpec.default;
       continue;
@@ -44,18 +85,34 @@ function lowerComponent(component: CheckedComponent, checked: CheckedFile, env: 
     }
     env.push({
       name: resolved.name,
-      target: `property \`${key}\` of ${decl.role} \`${decl.name.text}\``,
+      target: `property \`${key}\` of ${subject}`,
       type: propertySpec.type,
       ...(resolved.fallback === undefined ? {} : { fallback: resolved.fallback }),
     });
     config[key] = { $env: env.length - 1 };
   }
-  return {
-    id: decl.name.text,
-    role: decl.role,
-    kind: spec.kind,
-    implementation: spec.implementation,
-    config,
-    line: checked.ast.source.position(decl.span.start).line,
-  };
+  return { id, role: spec.role, kind: spec.kind, implementation: spec.implementation, config, line };
+}
+
+function lowerTest(test: TestDecl, source: SourceFile): TestPlan {
+  const strings = (properties: readonly Property[]): Record<string, string> =>
+    Object.fromEntries(properties.flatMap((p) => (p.value.$type === "StringValue" ? [[p.name.text, p.value.value]] : [])));
+  const steps = test.steps.map((step): TestStepPlan => {
+    const line = source.position(step.span.start).line;
+    if (step.$type === "SendStep") {
+      const headers = step.properties.find((p) => p.name.text === "headers")?.value;
+      const body = step.properties.find((p) => p.name.text === "body")?.value;
+      return {
+        step: "send",
+        source: step.source.text,
+        headers: headers?.$type === "BlockValue" ? strings(headers.properties) : {},
+        body: body?.$type === "StringValue" ? body.value : "",
+        line,
+      };
+    }
+    if (step.expectation === "dropped") return { step: "expectDropped", line };
+    if (step.expectation === "block") return { step: "expectHeaders", headers: strings(step.properties), line };
+    return { step: "expectChannels", channels: step.targets.map((target) => target.name.text), line };
+  });
+  return { name: test.name.value, line: source.position(test.span.start).line, steps };
 }

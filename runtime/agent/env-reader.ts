@@ -1,5 +1,5 @@
 import { parseDuration, parseSize } from "../spec/units";
-import type { PropertyType, PropertyValue } from "../spec/property-type";
+import { compileRegex, type PropertyType, type PropertyValue } from "../spec/property-type";
 
 /** One `env()` the agent reads at start, as the compiler recorded it. */
 export interface EnvLookup {
@@ -80,6 +80,16 @@ export function convertEnvValue(raw: string, type: PropertyType): Conversion {
     }
     case "enum":
       return type.values.includes(text) ? ok(text) : fail(`expected one of ${type.values.join(", ")}`);
+    case "regex": {
+      // `/pattern/flags` as in a .flow file, or a bare pattern as in Flume's properties.
+      const literal = /^\/.*\/[A-Za-z]*$/s.test(text) ? text : `/${text.replaceAll("/", "\\/")}/`;
+      try {
+        compileRegex(literal);
+      } catch (error) {
+        return fail(`not a valid regular expression: ${(error as Error).message}`);
+      }
+      return ok(literal);
+    }
     case "list": {
       const values: PropertyValue[] = [];
       for (const item of text.split(",")) {

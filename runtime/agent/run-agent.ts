@@ -2,6 +2,9 @@ import type { Channel } from "../core/channel";
 import type { Source } from "../core/component";
 import { UserFacingError } from "../core/errors";
 import { createLogger, type Logger } from "../core/log";
+import { Health, type HealthState } from "../metrics/health";
+import { MetricsServer } from "../metrics/metrics-server";
+import { monitoredComponents } from "../metrics/monitored-components";
 import type { SinkRunner } from "../sink-runner/sink-runner";
 import { agentHelp, agentVersion, parseAgentArgs, type AgentIdentity, type AgentOptions } from "./agent-options";
 import { EnvReader } from "./env-reader";
@@ -20,8 +23,9 @@ export type TopologyFactory = (env: EnvReader) => AgentTopology;
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 /**
- * The main of every agent binary: parses options, reads the environment, starts channels, then sinks,
- * then sources; on SIGTERM/SIGINT stops sources, drains channels into sinks and exits.
+ * The main of every agent binary: parses options, reads the environment, starts the metrics server (if
+ * asked), channels, then sinks, then sources; on SIGTERM/SIGINT stops sources, drains channels into sinks,
+ * closes the metrics server last and exits.
  */
 export function runAgent(identity: AgentIdentity, factory: TopologyFactory, argv = process.argv.slice(2)): void {
   const parsed = parseAgentArgs(argv);
@@ -46,6 +50,8 @@ class Agent {
   private stopRequested: (() => void) | undefined;
   private readonly stopSignal: Promise<void>;
   private stopping = false;
+  /** What `GET /health` reports; kept even without a metrics server, so the transitions are in one place. */
+  private readonly health = new Health();
 
   constructor(
     private readonly identity: AgentIdentity,
@@ -69,6 +75,25 @@ class Agent {
       return AgentExit.config;
     }
 
+    let metricsServer: MetricsServer | undefined;
+    let metricsUrl: string | undefined;
+    const metrics = this.options.metrics;
+    if (metrics !== undefined) {
+      metricsServer = new MetricsServer({
+        ...metrics,
+        tier: this.identity.tier,
+        components: monitoredComponents(topology),
+        health: this.health,
+      });
+      try {
+        metricsUrl = await metricsServer.start(this.log);
+      } catch (error) {
+        if (!(error instanceof UserFacingError)) throw error;
+        this.log.error(error.message);
+        return error.exitCode;
+      }
+    }
+
     const addresses: string[] = [];
     try {
       for (const channel of topology.channels) await channel.start();
@@ -78,6 +103,7 @@ class Agent {
       if (!(error instanceof UserFacingError)) throw error;
       this.log.error(error.message);
       await this.stop(topology);
+      await metricsServer?.close();
       return error.exitCode;
     }
     this.log.info("ready", {
@@ -85,16 +111,25 @@ class Agent {
       node: process.version,
       pid: process.pid,
       listen: addresses.join(",") || undefined,
+      metrics: metricsUrl,
     });
+    this.moveHealthTo("ready");
 
     await this.stopSignal;
     const lost = await this.stop(topology);
+    // Last, so the final counters can be scraped while the agent drains.
+    await metricsServer?.close();
     return lost > 0 ? AgentExit.runtimeFailure : AgentExit.ok;
+  }
+
+  private moveHealthTo(state: HealthState): void {
+    if (this.health.moveTo(state)) this.log.debug("health", { status: state });
   }
 
   /** Stops in reverse order of start; resolves with the number of events left undelivered. */
   private async stop(topology: AgentTopology): Promise<number> {
     const deadline = Date.now() + this.options.drainTimeoutMs;
+    this.moveHealthTo("draining");
     this.log.info("stopping", { drain_timeout_ms: this.options.drainTimeoutMs });
     await withDeadline(Promise.all(topology.sources.map((source) => source.stop())), deadline);
     const left = await Promise.all(topology.sinkRunners.map((runner) => runner.drainAndStop(deadline)));
@@ -105,6 +140,7 @@ class Agent {
     const lost = left.reduce((sum, n) => sum + n, 0);
     if (lost > 0) this.log.error("events left undelivered when the drain timeout expired", { events: lost });
     else this.log.info("stopped");
+    this.moveHealthTo("stopped");
     return lost;
   }
 
@@ -116,6 +152,7 @@ class Agent {
       }
       this.stopping = true;
       this.log.info("signal received", { signal });
+      this.moveHealthTo("draining");
       this.stopRequested?.();
     };
     process.on("SIGTERM", onSignal);

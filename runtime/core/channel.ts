@@ -9,6 +9,9 @@ import type { ChannelCounter } from "../metrics/counters";
  * calls it on every transaction first, then commits them all in the same tick, so either every required
  * channel gets the batch or none does (Flume commits channel after channel and duplicates on retry).
  * `rollback` is valid after a refused commit.
+ *
+ * `put` keeps the events, not the array: the caller may empty and reuse the array once `put` returns (the
+ * channel processors reuse their per-channel arrays for every batch).
  */
 export interface PutTransaction {
   put(events: readonly FlowEvent[]): void;

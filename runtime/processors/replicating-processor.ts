@@ -1,37 +1,53 @@
-import type { Channel } from "../core/channel";
 import type { ChannelProcessor } from "../core/component";
 import type { FlowEvent } from "../core/event";
+import { InterceptorChain } from "./interceptor-chain";
+import { MultiChannelPut } from "./multi-channel-put";
+import { ProcessorCounter } from "./processor-counter";
+import type { ProcessorOptions } from "./processor-options";
 
 /**
- * Puts each batch into every channel, in order, each in its own transaction (Flume's replicating
- * selector with required channels only).
+ * Flume's replicating selector: the interceptors, then every event into every channel. The required
+ * channels get the batch all or none (`MultiChannelPut`), so a refused batch that the source retries is
+ * duplicated nowhere; the optional ones get it best-effort afterwards.
  *
- * Like Flume, when a later channel refuses, channels earlier in the list keep the batch, so the source's
- * retry duplicates it there. The multi-channel put that avoids this belongs with selectors (issue 4).
+ * Generated code: `new ReplicatingProcessor({ required: [channel_a, channel_b], optional: [channel_c], interceptors: [] })`.
  */
 export class ReplicatingProcessor implements ChannelProcessor {
-  private refusedBy: Channel | undefined;
+  readonly counter = new ProcessorCounter();
+  private readonly chain: InterceptorChain;
+  private readonly channelPut: MultiChannelPut;
+  /** One slot per channel, all pointing at the batch being put; emptied afterwards. */
+  private readonly requiredBatches: (readonly FlowEvent[] | undefined)[];
+  private readonly optionalBatches: (readonly FlowEvent[] | undefined)[];
 
-  constructor(private readonly channels: readonly Channel[]) {}
+  constructor(options: ProcessorOptions) {
+    const optional = options.optional ?? [];
+    this.chain = new InterceptorChain(options.interceptors ?? []);
+    this.channelPut = new MultiChannelPut(options.required, optional, this.counter, options.log);
+    this.requiredBatches = new Array<readonly FlowEvent[] | undefined>(options.required.length).fill(undefined);
+    this.optionalBatches = new Array<readonly FlowEvent[] | undefined>(optional.length).fill(undefined);
+  }
 
   process(events: FlowEvent[]): void {
-    const channels = this.channels;
-    for (let i = 0; i < channels.length; i++) {
-      const channel = channels[i] as Channel;
-      const txn = channel.beginPut();
-      try {
-        txn.put(events);
-        txn.commit();
-      } catch (error) {
-        txn.rollback();
-        this.refusedBy = channel;
-        throw error;
-      }
+    const kept = this.chain.apply(events);
+    if (kept.length === 0) {
+      this.chain.release();
+      return;
+    }
+    const required = this.requiredBatches;
+    const optional = this.optionalBatches;
+    required.fill(kept);
+    optional.fill(kept);
+    try {
+      this.channelPut.put(required, optional);
+    } finally {
+      required.fill(undefined);
+      optional.fill(undefined);
+      this.chain.release();
     }
   }
 
   whenWritable(): Promise<void> {
-    const channel = this.refusedBy ?? this.channels[0];
-    return channel === undefined ? Promise.resolve() : channel.whenWritable();
+    return this.channelPut.whenWritable();
   }
 }

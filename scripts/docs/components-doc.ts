@@ -1,10 +1,27 @@
 import { COMPONENT_SPECS } from "../../runtime/registry";
-import { describePropertyType, type ComponentRole } from "../../runtime/spec";
+import { DURATION_UNITS_MS, describePropertyType, type ComponentRole, type ComponentSpec, type PropertySpec } from "../../runtime/spec";
 
-const ROLES: readonly [ComponentRole, string][] = [
+/** The roles in the order the doc lists them, each with its title and, optionally, an introduction. */
+const ROLES: readonly [ComponentRole, string, string?][] = [
   ["source", "Sources"],
   ["channel", "Channels"],
   ["sink", "Sinks"],
+  [
+    "interceptor",
+    "Interceptors",
+    "Interceptors change or drop a source's events before they reach a channel. They are written after the source, " +
+      "with their properties in parentheses, and run in that order: " +
+      '`source web = tcp { port = 5140 } | host() | static(key = "dc", value = "eu-1")`. ' +
+      "Regular expressions are JavaScript's, written `/pattern/flags` (a string is a pattern without flags). " +
+      "`drop(condition)` is part of the language (see language.md), not a kind.",
+  ],
+  [
+    "group",
+    "Sink groups",
+    "A sink group is run as one sink: one sink runner takes batches from the channel and the group picks the " +
+      "sink that writes each one. Its members are listed in `sinks`: " +
+      "`group out = failover { sinks = [store, spare] }`; a sink belongs to at most one group.",
+  ],
 ];
 
 /** docs/components.md, generated from the component specs in runtime/. */
@@ -19,16 +36,39 @@ export function renderComponentsDoc(): string {
     '`env("NAME")` or `env("NAME", default)` to read it when the agent starts.',
     "",
   ];
-  for (const [role, title] of ROLES) {
+  for (const [role, title, introduction] of ROLES) {
     lines.push(`## ${title}`, "");
+    if (introduction !== undefined) lines.push(introduction, "");
     for (const spec of COMPONENT_SPECS.filter((candidate) => candidate.role === role)) {
-      lines.push(`### \`${spec.kind}\``, "", spec.summary, "", "| property | type | default | description |", "|---|---|---|---|");
+      lines.push(`### \`${spec.kind}\``, "", spec.summary, "");
+      if (spec.members !== undefined) lines.push(membersLine(spec.members), "");
+      lines.push("| property | type | default | description |", "|---|---|---|---|");
       for (const [name, property] of Object.entries(spec.properties)) {
-        const fallback = property.required === true ? "required" : property.default === undefined ? "—" : `\`${JSON.stringify(property.default)}\``;
-        lines.push(`| \`${name}\` | ${describePropertyType(property.type)} | ${fallback} | ${property.doc.replaceAll("|", "\\|")} |`);
+        const fallback = property.required === true ? "required" : property.default === undefined ? "—" : `\`${formatDefault(property)}\``;
+        lines.push(`| \`${name}\` | ${cell(describePropertyType(property.type))} | ${fallback} | ${cell(property.doc)} |`);
       }
       lines.push("");
     }
   }
   return lines.join("\n");
+}
+
+/** Text for a table cell: a `|`, even inside backticks, would end the cell. */
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|");
+}
+
+function membersLine(members: NonNullable<ComponentSpec["members"]>): string {
+  return `Members: \`sinks = [ … ]\`, ${members.min === 1 ? "one sink or more" : `at least ${members.min} sinks`}, in order.`;
+}
+
+/** A default as it would be written in a `.flow` file where that differs from JSON (durations: `30s`). */
+function formatDefault(property: PropertySpec): string {
+  const value = property.default;
+  if (property.type.kind === "duration" && typeof value === "number") {
+    let best = "ms";
+    for (const [unit, ms] of Object.entries(DURATION_UNITS_MS)) if (value !== 0 && value % ms === 0 && ms >= (DURATION_UNITS_MS[best] ?? 1)) best = unit;
+    return `${value / (DURATION_UNITS_MS[best] ?? 1)}${best}`;
+  }
+  return JSON.stringify(value);
 }

@@ -14,11 +14,12 @@ describe("tier plans", () => {
     expect(result.plans).toHaveLength(1);
     expect(plan).toMatchObject({ tier: "quickstart", flowcVersion: FLOWC_VERSION, sourceFile: "quickstart.flow" });
     expect(plan?.channels).toEqual([
-      { id: "buffer", role: "channel", kind: "memory", implementation: "MemoryChannel", config: { capacity: 10_000, transaction_capacity: 1_000 }, line: 16 },
+      { id: "buffer", role: "channel", kind: "memory", implementation: "MemoryChannel", config: { capacity: 10_000, transaction_capacity: 1_000, byte_capacity: 268_435_456 }, line: 16 },
     ]);
     expect(plan?.sources[0]).toMatchObject({
       id: "lines",
-      channels: ["buffer"],
+      targets: [{ channel: "buffer", optional: false }],
+      interceptors: [],
       config: { bind: "127.0.0.1", port: { $env: 0 }, batch_size: 1_000, max_line_length: 1_048_576 },
     });
     expect(plan?.sinks[0]).toMatchObject({ id: "out", channel: "buffer", config: { path: { $env: 1 }, batch_size: 1_000, sync: false } });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import type { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import { memoryChannelSpec } from "../../runtime/channels/memory/spec";
+import { memoryChannel } from "../helpers/memory-channel";
 import type { FlowEvent } from "../../runtime/core/event";
 import { ChannelFullError, TransactionStateError } from "../../runtime/core/errors";
 import { putCommitted, takeAll, takeCommitted } from "../helpers/channel-io";
@@ -8,7 +10,7 @@ import { isSettled } from "../helpers/is-settled";
 import { createPrng, type Prng } from "../helpers/prng";
 
 function channel(capacity = 100, transaction_capacity = 10): MemoryChannel {
-  return new MemoryChannel("mem", { capacity, transaction_capacity });
+  return memoryChannel("mem", { capacity, transaction_capacity });
 }
 
 describe("MemoryChannel", () => {
@@ -197,7 +199,7 @@ describe("MemoryChannel", () => {
     });
 
     it("rejects use of a finished put transaction, but allows rollback after a refused commit", () => {
-      const ch = new MemoryChannel("c", { capacity: 2, transaction_capacity: 2 });
+      const ch = memoryChannel("c", { capacity: 2, transaction_capacity: 2 });
       const committed = ch.beginPut();
       committed.put([event("a")]);
       committed.commit();
@@ -341,6 +343,218 @@ describe("MemoryChannel", () => {
       expect(ch.counter.StartTime).toBeGreaterThanOrEqual(before);
       await ch.stop();
       expect(ch.counter.StopTime).toBeGreaterThanOrEqual(ch.counter.StartTime);
+    });
+  });
+
+  describe("ensureRoom", () => {
+    it("passes when the staged events fit and leaves the transaction open to commit", () => {
+      const ch = channel(10, 10);
+      putCommitted(ch, numberedEvents(6));
+      const txn = ch.beginPut();
+      txn.put(numberedEvents(4, "e", 6));
+      txn.ensureRoom();
+      expect(ch.size()).toBe(6); // nothing committed by the check
+      txn.commit();
+      expect(bodies(takeAll(ch))).toEqual(bodies(numberedEvents(10)));
+    });
+
+    it("throws the ChannelFullError commit would throw, commits nothing, and allows rollback", () => {
+      const ch = channel(10, 10);
+      putCommitted(ch, numberedEvents(7));
+      const txn = ch.beginPut();
+      txn.put(numberedEvents(4, "new"));
+      expect(() => txn.ensureRoom()).toThrow(ChannelFullError);
+      expect(() => txn.ensureRoom()).toThrow("channel `mem` is full (7 of 10 events)");
+      expect(ch.size()).toBe(7);
+      expect(ch.counter.EventPutSuccessCount).toBe(7);
+      txn.rollback();
+      expect(bodies(takeAll(ch))).toEqual(bodies(numberedEvents(7)));
+    });
+
+    it("rejects a finished transaction", () => {
+      const txn = channel().beginPut();
+      txn.commit();
+      expect(() => txn.ensureRoom()).toThrow(TransactionStateError);
+    });
+  });
+
+  describe("byte_capacity", () => {
+    /** A channel bounded by bytes far more than by events. */
+    function byteBound(byteCapacity: number, transactionCapacity = 100): MemoryChannel {
+      return memoryChannel("mem", { capacity: 1_000, transaction_capacity: transactionCapacity, byte_capacity: byteCapacity });
+    }
+    /** An event whose body is `size` bytes. */
+    const sized = (label: string, size: number) => event(Buffer.alloc(size, label));
+
+    it("defaults to 256 MiB", () => {
+      expect(memoryChannelSpec.properties.byte_capacity.default).toBe(256 * 1_048_576);
+      expect(memoryChannelSpec.properties.byte_capacity.type).toEqual({ kind: "size", min: 1 });
+    });
+
+    it("counts body bytes, not headers, of committed events", () => {
+      const ch = byteBound(1_000);
+      expect(ch.byteSize()).toBe(0);
+      putCommitted(ch, [event("12345", { big: "x".repeat(10_000) }), event(""), sized("a", 100)]);
+      expect(ch.byteSize()).toBe(105);
+      const rolledBack = ch.beginPut();
+      rolledBack.put([sized("b", 50)]);
+      rolledBack.rollback();
+      expect(ch.byteSize()).toBe(105);
+    });
+
+    it("refuses a commit that would exceed it with ChannelFullError and adds none of the batch", () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 60)]);
+      const txn = ch.beginPut();
+      txn.put([sized("b", 20), sized("c", 21)]); // 60 + 41 > 100
+      let thrown: unknown;
+      try {
+        txn.commit();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(ChannelFullError);
+      expect((thrown as ChannelFullError).channel).toBe("mem");
+      expect((thrown as Error).message).toBe("channel `mem` is full (60 of 100 bytes of event bodies, 41 more needed): sinks are not keeping up");
+      txn.rollback();
+      expect(ch.size()).toBe(1);
+      expect(ch.byteSize()).toBe(60);
+      expect(ch.counter.EventPutSuccessCount).toBe(1);
+    });
+
+    it("refuses through ensureRoom too, without committing", () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 60)]);
+      const txn = ch.beginPut();
+      txn.put([sized("b", 41)]);
+      expect(() => txn.ensureRoom()).toThrow(ChannelFullError);
+      expect(ch.byteSize()).toBe(60);
+      txn.rollback();
+      const fits = ch.beginPut();
+      fits.put([sized("b", 40)]);
+      fits.ensureRoom();
+      fits.commit();
+      expect(ch.byteSize()).toBe(100);
+    });
+
+    it("accepts a commit that fills it exactly, then refuses one more byte but not an empty body", () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 30), sized("b", 70)]);
+      expect(ch.byteSize()).toBe(100);
+      expect(() => putCommitted(ch, [sized("c", 1)])).toThrow(ChannelFullError);
+      putCommitted(ch, [event("")]); // zero bytes still fit
+      expect(ch.size()).toBe(3);
+    });
+
+    it("counts events held by an open take until the take commits, and keeps counting them after a rollback", () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 50), sized("b", 50)]);
+      const txn = ch.beginTake();
+      expect(txn.take(1)).toHaveLength(1);
+      expect(ch.byteSize()).toBe(100);
+      expect(() => putCommitted(ch, [sized("c", 10)])).toThrow(ChannelFullError);
+      txn.rollback();
+      expect(ch.byteSize()).toBe(100);
+      expect(() => putCommitted(ch, [sized("c", 10)])).toThrow(ChannelFullError);
+      const committed = ch.beginTake();
+      committed.take(1);
+      committed.commit();
+      expect(ch.byteSize()).toBe(50);
+      putCommitted(ch, [sized("c", 50)]);
+      expect(ch.byteSize()).toBe(100);
+    });
+
+    it("accepts a batch larger than byte_capacity into an empty channel only, so it cannot be refused forever", () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 1)]);
+      expect(() => putCommitted(ch, [sized("big", 150)])).toThrow(ChannelFullError);
+      takeCommitted(ch);
+      putCommitted(ch, [sized("big", 150)]);
+      expect(ch.byteSize()).toBe(150);
+      expect(() => putCommitted(ch, [sized("a", 1)])).toThrow(ChannelFullError);
+      expect(takeCommitted(ch)).toHaveLength(1);
+      expect(ch.byteSize()).toBe(0);
+    });
+
+    it("still bounds events: whichever limit is reached first refuses", () => {
+      const ch = memoryChannel("mem", { capacity: 3, transaction_capacity: 3, byte_capacity: 1_000 });
+      putCommitted(ch, numberedEvents(3));
+      expect(() => putCommitted(ch, [event("")])).toThrow("(3 of 3 events)");
+    });
+
+    it("wakes whenWritable when a take commit frees bytes", async () => {
+      const ch = byteBound(100);
+      putCommitted(ch, [sized("a", 80), sized("b", 20)]);
+      expect(() => putCommitted(ch, [sized("c", 50)])).toThrow(ChannelFullError);
+      const writable = ch.whenWritable();
+      expect(await isSettled(writable)).toBe(false);
+      takeCommitted(ch, 1);
+      expect(await isSettled(writable)).toBe(true);
+      putCommitted(ch, [sized("c", 50)]);
+      expect(ch.byteSize()).toBe(70);
+    });
+
+    /**
+     * Random puts and takes of random body sizes against a model of the bytes held: every commit is
+     * accepted exactly when the model says it fits (events and bytes, with the empty-channel exception),
+     * and `byteSize` always equals the model.
+     */
+    it.each([1, 17, 4242, 90_001])("property: byte accounting matches a model (seed %i)", (seed) => {
+      const rng = createPrng(seed);
+      const capacity = 40;
+      const byteCapacity = 600;
+      const ch = memoryChannel("mem", { capacity, transaction_capacity: 8, byte_capacity: byteCapacity });
+      const queued: number[] = []; // body sizes of committed, untaken events
+      let held: number[] = []; // body sizes held by the open take
+      let take = ch.beginTake();
+      let accepted = 0;
+      let refusals = 0;
+      let oversized = 0;
+      const sum = (sizes: readonly number[]) => sizes.reduce((a, b) => a + b, 0);
+      let putShare = 0.45;
+      for (let step = 0; step < 2_000; step++) {
+        const where = `seed ${seed}, step ${step}`;
+        // Phases where puts outpace takes (the channel fills) and the reverse (it empties).
+        if (step % 200 === 0) putShare = rng.pick([0.15, 0.35, 0.6]);
+        const r = rng.next();
+        if (r < putShare) {
+          const sizes = Array.from({ length: rng.int(1, 4) }, () => (rng.chance(0.05) ? rng.int(600, 900) : rng.int(0, 60)));
+          const count = queued.length + held.length;
+          const bytes = sum(queued) + sum(held);
+          const fits = count + sizes.length <= capacity && (bytes + sum(sizes) <= byteCapacity || bytes === 0);
+          const txn = ch.beginPut();
+          txn.put(sizes.map((size) => sized("x", size)));
+          if (fits) {
+            txn.commit();
+            queued.push(...sizes);
+            accepted++;
+            if (sum(sizes) > byteCapacity) oversized++;
+          } else {
+            expect(() => txn.commit(), where).toThrow(ChannelFullError);
+            txn.rollback();
+            refusals++;
+          }
+        } else if (rng.chance(0.6)) {
+          const got = take.take(rng.int(0, 5));
+          held.push(...queued.splice(0, got.length));
+          expect(got.map((e) => e.body.length), where).toEqual(held.slice(held.length - got.length));
+        } else if (rng.chance(0.8)) {
+          take.commit();
+          held = [];
+          take = ch.beginTake();
+        } else {
+          take.rollback();
+          queued.unshift(...held);
+          held = [];
+          take = ch.beginTake();
+        }
+        expect(ch.byteSize(), where).toBe(sum(queued) + sum(held));
+        expect(ch.size(), where).toBe(queued.length + held.length);
+      }
+      // The run exercised what it claims to: accepted puts, refusals, and oversized batches let into an empty channel.
+      expect(accepted).toBeGreaterThan(100);
+      expect(refusals).toBeGreaterThan(10);
+      expect(oversized).toBeGreaterThan(0);
     });
   });
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import type { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import { memoryChannel } from "../helpers/memory-channel";
 import type { Sink } from "../../runtime/core/component";
 import type { FlowEvent } from "../../runtime/core/event";
 import type { Logger } from "../../runtime/core/log";
@@ -69,7 +70,7 @@ async function drainAndStop(runner: SinkRunner, deadline: number): Promise<numbe
 
 describe("SinkRunner", () => {
   it("starts the sink and delivers everything in order, in batches of the sink's size", async () => {
-    const channel = new MemoryChannel("c", { capacity: 1_000, transaction_capacity: 100 });
+    const channel = memoryChannel("c", { capacity: 1_000, transaction_capacity: 100 });
     const sink = new FakeSink("k", 7);
     putCommitted(channel, numberedEvents(50));
     await startRunner(sink, channel);
@@ -87,7 +88,7 @@ describe("SinkRunner", () => {
   });
 
   it("takes no more than the channel's transaction capacity per batch", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 4 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 4 });
     const sink = new FakeSink("k", 50);
     putCommitted(channel, numberedEvents(4));
     putCommitted(channel, numberedEvents(4, "e", 4));
@@ -104,7 +105,7 @@ describe("SinkRunner", () => {
   });
 
   it("retries the same batch after failures (rollback), without loss or duplicates", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 20 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 20 });
     const sink = new FakeSink("k", 5, (attempt) => attempt >= 1 && attempt <= 3); // the 2nd batch fails 3 times
     putCommitted(channel, numberedEvents(12));
     await startRunner(sink, channel);
@@ -125,7 +126,7 @@ describe("SinkRunner", () => {
   });
 
   it("keeps retrying a failed batch ahead of events put meanwhile", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 10 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 10 });
     let failing = true;
     const sink = new FakeSink("k", 3, () => failing);
     putCommitted(channel, numberedEvents(3));
@@ -139,7 +140,7 @@ describe("SinkRunner", () => {
   });
 
   it("wakes from idle when events are put", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 10 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 10 });
     const sink = new FakeSink("k", 10);
     await startRunner(sink, channel);
     await waitFor("the runner to find the channel empty", () => sink.counter.BatchEmptyCount >= 1, 5_000);
@@ -155,7 +156,7 @@ describe("SinkRunner", () => {
   });
 
   it("drainAndStop delivers everything buffered, stops the sink and resolves with 0", async () => {
-    const channel = new MemoryChannel("c", { capacity: 1_000, transaction_capacity: 50 });
+    const channel = memoryChannel("c", { capacity: 1_000, transaction_capacity: 50 });
     const sink = new FakeSink("k", 20);
     const runner = await startRunner(sink, channel);
     putCommitted(channel, numberedEvents(50));
@@ -167,7 +168,7 @@ describe("SinkRunner", () => {
   });
 
   it("drainAndStop on an idle runner resolves at once with 0", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 10 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 10 });
     const sink = new FakeSink("k", 10);
     const runner = await startRunner(sink, channel);
     await waitFor("the runner to park", () => sink.counter.BatchEmptyCount >= 1, 5_000);
@@ -176,7 +177,7 @@ describe("SinkRunner", () => {
   });
 
   it("drainAndStop with a sink that always fails gives up at the deadline and reports what is left", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 10 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 10 });
     const sink = new FakeSink("k", 4, () => true);
     putCommitted(channel, numberedEvents(7));
     const runner = await startRunner(sink, channel);
@@ -191,7 +192,7 @@ describe("SinkRunner", () => {
   });
 
   it("drainAndStop reports what is left when a sink succeeds only partly before the deadline", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 10 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 10 });
     const sink = new FakeSink("k", 5, (_attempt, batch) => batch[0] === "e10"); // the third batch never goes through
     putCommitted(channel, numberedEvents(10));
     putCommitted(channel, numberedEvents(8, "e", 10));
@@ -204,7 +205,7 @@ describe("SinkRunner", () => {
   });
 
   it("keeps drainAndStop within its deadline when a delivery never settles", async () => {
-    const channel = new MemoryChannel("c", { capacity: 100, transaction_capacity: 20 });
+    const channel = memoryChannel("c", { capacity: 100, transaction_capacity: 20 });
     const hung: Sink = {
       name: "hung",
       counter: new SinkCounter(),

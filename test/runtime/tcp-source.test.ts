@@ -1,7 +1,8 @@
 import type { Socket } from "node:net";
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import type { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
+import { memoryChannel } from "../helpers/memory-channel";
 import { UserFacingError } from "../../runtime/core/errors";
 import type { FlowEvent } from "../../runtime/core/event";
 import { ReplicatingProcessor } from "../../runtime/processors/replicating-processor";
@@ -48,7 +49,7 @@ async function startSource(
   options: { capacity?: number; transactionCapacity?: number; batchSize?: number; maxLineLength?: number } = {},
   log = silentLogger(),
 ): Promise<Harness> {
-  const channel = new MemoryChannel("c", {
+  const channel = memoryChannel("c", {
     capacity: options.capacity ?? 100_000,
     transaction_capacity: options.transactionCapacity ?? 1_000,
   });
@@ -59,7 +60,7 @@ async function startSource(
     batch_size: options.batchSize ?? 1_000,
     max_line_length: options.maxLineLength ?? 1_048_576,
   };
-  const source = new TcpSource("lines", config, new ReplicatingProcessor([channel]));
+  const source = new TcpSource("lines", config, new ReplicatingProcessor({ required: [channel] }));
   const address = await source.start(log);
   sources.push({ source, channel });
   const match = /^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(address);
@@ -197,6 +198,27 @@ describe("TcpSource", () => {
     expect(got).toEqual(expected);
   });
 
+  it("fans out to two required channels: when one is full, neither gets the batch, and no line is duplicated", async () => {
+    const TOTAL = 3_000;
+    const roomy = memoryChannel("roomy", { capacity: 100_000, transaction_capacity: 10 });
+    const tight = memoryChannel("tight", { capacity: 25, transaction_capacity: 10 });
+    const config: TcpSourceConfig = { bind: "127.0.0.1", port: 0, batch_size: 10, max_line_length: 1_024 };
+    const source = new TcpSource("lines", config, new ReplicatingProcessor({ required: [roomy, tight], optional: [], interceptors: [] }));
+    const address = await source.start(silentLogger());
+    const socket = await client(Number(/:(\d+)$/.exec(address)?.[1]));
+    const expected = lines("fan-", TOTAL);
+    const sent = endWith(socket, expected.join("\n") + "\n");
+    // Only `tight` is consumed, slowly; `roomy` never refuses but must not get a batch `tight` refused.
+    const got = bodies(await consume(tight, { count: TOTAL, timeoutMs: 20_000, maxPerTake: 7 }));
+    await withTimeout(sent, 5_000, "the client to finish sending");
+    expect(got.length).toBe(TOTAL);
+    expect(got.findIndex((body, i) => body !== expected[i])).toBe(-1);
+    expect(bodies(takeAll(roomy))).toEqual(expected);
+    expect(source.counter.ChannelWriteFail).toBeGreaterThan(0);
+    expect(roomy.counter.EventPutSuccessCount).toBe(TOTAL);
+    await withTimeout(source.stop(), 5_000, "stop() after everything was delivered");
+  }, 30_000);
+
   it("stop() closes the listener and open connections, and resolves", async () => {
     const { source, port } = await startSource();
     const idle = await client(port);
@@ -257,8 +279,8 @@ describe("TcpSource", () => {
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
     const address = blocker.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
-    const channel = new MemoryChannel("c", { capacity: 10, transaction_capacity: 10 });
-    const source = new TcpSource("lines", { bind: "127.0.0.1", port, batch_size: 10, max_line_length: 100 }, new ReplicatingProcessor([channel]));
+    const channel = memoryChannel("c", { capacity: 10, transaction_capacity: 10 });
+    const source = new TcpSource("lines", { bind: "127.0.0.1", port, batch_size: 10, max_line_length: 100 }, new ReplicatingProcessor({ required: [channel] }));
     const error = await source.start(silentLogger()).then(
       () => undefined,
       (e: unknown) => e,

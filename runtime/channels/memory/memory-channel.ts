@@ -17,6 +17,8 @@ const DONE = 1;
 
 class MemoryPutTransaction implements PutTransaction {
   private readonly staged: FlowEvent[] = [];
+  /** Body bytes of `staged`, summed as events are staged so the commit need not walk them again. */
+  private stagedBytes = 0;
   private state = OPEN;
 
   constructor(private readonly channel: MemoryChannel) {}
@@ -29,17 +31,24 @@ class MemoryPutTransaction implements PutTransaction {
       );
     }
     this.channel.counter.EventPutAttemptCount += events.length;
-    for (let i = 0; i < events.length; i++) this.staged.push(events[i] as FlowEvent);
+    const staged = this.staged;
+    let bytes = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as FlowEvent;
+      bytes += event.body.length;
+      staged.push(event);
+    }
+    this.stagedBytes += bytes;
   }
 
   ensureRoom(): void {
     if (this.state !== OPEN) throw new TransactionStateError("ensureRoom on a finished transaction");
-    this.channel.ensureRoom(this.staged.length);
+    this.channel.ensureRoom(this.staged.length, this.stagedBytes);
   }
 
   commit(): void {
     if (this.state !== OPEN) throw new TransactionStateError("commit of a finished transaction");
-    this.channel.commitPut(this.staged);
+    this.channel.commitPut(this.staged, this.stagedBytes);
     this.state = DONE;
   }
 
@@ -48,11 +57,14 @@ class MemoryPutTransaction implements PutTransaction {
     if (this.state !== OPEN) throw new TransactionStateError("rollback of a finished transaction");
     this.state = DONE;
     this.staged.length = 0;
+    this.stagedBytes = 0;
   }
 }
 
 class MemoryTakeTransaction implements TakeTransaction {
   private readonly taken: FlowEvent[] = [];
+  /** Body bytes of `taken`: freed from the channel's byte count when the take commits. */
+  private takenBytes = 0;
   private state = OPEN;
 
   constructor(private readonly channel: MemoryChannel) {}
@@ -62,14 +74,21 @@ class MemoryTakeTransaction implements TakeTransaction {
     const room = this.channel.transactionCapacity - this.taken.length;
     const batch: FlowEvent[] = [];
     this.channel.takeInto(batch, Math.min(max, room));
-    for (let i = 0; i < batch.length; i++) this.taken.push(batch[i] as FlowEvent);
+    const taken = this.taken;
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i] as FlowEvent;
+      bytes += event.body.length;
+      taken.push(event);
+    }
+    this.takenBytes += bytes;
     return batch;
   }
 
   commit(): void {
     if (this.state !== OPEN) throw new TransactionStateError("commit of a finished transaction");
     this.state = DONE;
-    this.channel.commitTake(this.taken.length);
+    this.channel.commitTake(this.taken.length, this.takenBytes);
   }
 
   rollback(): void {
@@ -82,14 +101,22 @@ class MemoryTakeTransaction implements TakeTransaction {
 /**
  * Flume's memory channel: a bounded queue. Space is checked when a put commits (all of the batch or none
  * of it); takes are held by their transaction until commit, and a rollback returns them to the head.
+ *
+ * Bounded twice, like Flume's: by events (`capacity`) and by body bytes (`byte_capacity`). Both count the
+ * events waiting in the queue plus those held by open takes. Body bytes are summed once per batch, in the
+ * loops that stage and take events anyway. Unlike Flume, a batch that alone exceeds `byte_capacity` is
+ * accepted when the channel holds no bytes: refusing it would stall its source forever.
  */
 export class MemoryChannel implements Channel {
   readonly counter: ChannelCounter;
   readonly transactionCapacity: number;
   private readonly capacity: number;
+  private readonly byteCapacity: number;
   private readonly queue: RingQueue<FlowEvent>;
   /** Events taken by open transactions still occupy capacity until their take commits. */
   private inFlight = 0;
+  /** Body bytes of the queued events plus those held by open takes. */
+  private bytes = 0;
   private readonly readable = new Signal();
   private readonly writable = new Signal();
 
@@ -98,6 +125,7 @@ export class MemoryChannel implements Channel {
     config: MemoryChannelConfig,
   ) {
     this.capacity = config.capacity;
+    this.byteCapacity = config.byte_capacity;
     this.transactionCapacity = Math.min(config.transaction_capacity, config.capacity);
     this.counter = new ChannelCounter(config.capacity);
     this.queue = new RingQueue<FlowEvent>(Math.min(config.capacity, 65_536));
@@ -113,6 +141,11 @@ export class MemoryChannel implements Channel {
 
   size(): number {
     return this.queue.length + this.inFlight;
+  }
+
+  /** Body bytes the channel holds (queued plus taken but not committed): what `byte_capacity` bounds. */
+  byteSize(): number {
+    return this.bytes;
   }
 
   beginPut(): PutTransaction {
@@ -142,20 +175,28 @@ export class MemoryChannel implements Channel {
   }
 
   /** @internal used by MemoryPutTransaction */
-  ensureRoom(count: number): void {
+  ensureRoom(count: number, bytes: number): void {
     if (this.size() + count > this.capacity) {
       throw new ChannelFullError(
         this.name,
         `channel \`${this.name}\` is full (${this.size()} of ${this.capacity} events): sinks are not keeping up`,
       );
     }
+    // `this.bytes > 0`: an oversized batch still gets into an empty channel (see the class comment).
+    if (this.bytes + bytes > this.byteCapacity && this.bytes > 0) {
+      throw new ChannelFullError(
+        this.name,
+        `channel \`${this.name}\` is full (${this.bytes} of ${this.byteCapacity} bytes of event bodies, ${bytes} more needed): sinks are not keeping up`,
+      );
+    }
   }
 
   /** @internal used by MemoryPutTransaction */
-  commitPut(events: FlowEvent[]): void {
+  commitPut(events: FlowEvent[], bytes: number): void {
     if (events.length === 0) return;
-    this.ensureRoom(events.length);
+    this.ensureRoom(events.length, bytes);
     this.queue.pushAll(events);
+    this.bytes += bytes;
     this.counter.EventPutSuccessCount += events.length;
     this.counter.ChannelSize = this.size();
     this.readable.notify();
@@ -170,8 +211,9 @@ export class MemoryChannel implements Channel {
   }
 
   /** @internal used by MemoryTakeTransaction */
-  commitTake(count: number): void {
+  commitTake(count: number, bytes: number): void {
     this.inFlight -= count;
+    this.bytes -= bytes;
     this.counter.EventTakeSuccessCount += count;
     this.counter.ChannelSize = this.size();
     if (count > 0) this.writable.notify();

@@ -1,0 +1,105 @@
+// `npx tsx bench/file-channel.ts`: the file channel in-process, as `name: value unit` lines.
+//   A producer puts events of 200-byte bodies in committed batches of 1,000 and waits for each batch's
+//   whenDurable() (one fsync per batch with `sync = batch`), while a consumer takes and commits batches of
+//   1,000. Reported for `sync = batch` and `sync = interval`, then peak RSS.
+// Options: --events N per run (default 2000000), --producers N concurrent producers (default 1),
+//   --headers to give each event two headers, --dir DIR to run on another disk (default the OS temp dir).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { FileChannel, type FileChannelConfig } from "../runtime/channels/file/file-channel";
+import { fileChannelSpec } from "../runtime/channels/file/spec";
+import { CRC32_IS_NATIVE } from "../runtime/channels/file/crc32";
+import { ChannelFullError } from "../runtime/core/errors";
+import { FlowEvent, type Headers } from "../runtime/core/event";
+import { createLogger } from "../runtime/core/log";
+
+const { values } = parseArgs({
+  options: {
+    events: { type: "string", default: "2000000" },
+    producers: { type: "string", default: "1" },
+    headers: { type: "boolean", default: false },
+    dir: { type: "string", default: tmpdir() },
+  },
+});
+const EVENTS = Number(values.events);
+const PRODUCERS = Number(values.producers);
+const BATCH = 1_000;
+const BODY_BYTES = 200;
+const report = (name: string, value: number | string, unit: string): void => void process.stdout.write(`${name}: ${value} ${unit}\n`);
+
+/** Distinct bodies, sliced from one random block (a source would allocate one per line). */
+const block = Buffer.alloc(BODY_BYTES * 4096);
+for (let i = 0; i < block.length; i++) block[i] = 32 + ((i * 7919) % 95);
+
+function makeBatch(first: number): FlowEvent[] {
+  const events: FlowEvent[] = new Array<FlowEvent>(BATCH);
+  for (let i = 0; i < BATCH; i++) {
+    const slot = (first + i) & 4095;
+    const headers: Headers = values.headers ? { host: "web-17.example.com", timestamp: "1764000000000" } : {};
+    events[i] = new FlowEvent(headers, block.subarray(slot * BODY_BYTES, (slot + 1) * BODY_BYTES));
+  }
+  return events;
+}
+
+async function produce(channel: FileChannel, batches: number): Promise<void> {
+  for (let b = 0; b < batches; b++) {
+    const events = makeBatch(b * BATCH);
+    for (;;) {
+      const txn = channel.beginPut();
+      txn.put(events);
+      try {
+        txn.commit();
+        break;
+      } catch (error) {
+        txn.rollback();
+        if (!(error instanceof ChannelFullError)) throw error;
+        await channel.whenWritable();
+      }
+    }
+    await channel.whenDurable();
+  }
+}
+
+async function consume(channel: FileChannel, total: number): Promise<void> {
+  let taken = 0;
+  while (taken < total) {
+    const txn = channel.beginTake();
+    const events = txn.take(BATCH);
+    txn.commit();
+    taken += events.length;
+    if (events.length === 0) await channel.whenReadable();
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+async function run(sync: "batch" | "interval"): Promise<void> {
+  const dir = mkdtempSync(join(values.dir, "flowc-bench-file-"));
+  const config: FileChannelConfig = { ...defaults(), dir, sync, min_free_space: 0 };
+  const channel = new FileChannel("bench", config, { log: createLogger("warn") });
+  await channel.start();
+  const perProducer = Math.ceil(EVENTS / BATCH / PRODUCERS);
+  const total = perProducer * PRODUCERS * BATCH;
+  const started = performance.now();
+  await Promise.all([...Array.from({ length: PRODUCERS }, () => produce(channel, perProducer)), consume(channel, total)]);
+  const seconds = (performance.now() - started) / 1000;
+  const syncs = channel.counter.SyncCount;
+  await channel.stop();
+  rmSync(dir, { recursive: true, force: true });
+  const name = `file_channel_${sync}${values.headers ? "_headers" : ""}${PRODUCERS > 1 ? `_${PRODUCERS}_producers` : ""}`;
+  report(`${name}_events_per_s`, Math.round(total / seconds), "events/s");
+  report(`${name}_mb_per_s`, ((total * BODY_BYTES) / seconds / 1e6).toFixed(1), "MB/s");
+  report(`${name}_fsyncs`, syncs, "fsyncs");
+}
+
+function defaults(): FileChannelConfig {
+  const config: Record<string, unknown> = {};
+  for (const [key, property] of Object.entries(fileChannelSpec.properties)) if ("default" in property) config[key] = property.default;
+  return config as FileChannelConfig;
+}
+
+report("file_channel_crc32_native", CRC32_IS_NATIVE ? 1 : 0, "bool");
+await run("batch");
+await run("interval");
+report("file_channel_peak_rss", Math.round(process.resourceUsage().maxRSS / 1024), "MiB");

@@ -1,0 +1,40 @@
+import type { ComponentSpec } from "../../runtime/spec";
+import type { CheckedInterceptor, ResolvedValue } from "./checked-model";
+
+/** Header names a source's events carry; `any` when senders choose them or a name is only known at run time. */
+export interface HeadersSet {
+  readonly names: Set<string>;
+  any: boolean;
+}
+
+export function emptyHeaders(): HeadersSet {
+  return { names: new Set(), any: false };
+}
+
+/** Adds the headers that a component (a source or an interceptor) with these properties sets. */
+export function addHeadersOf(into: HeadersSet, spec: ComponentSpec, properties: ReadonlyMap<string, ResolvedValue>): void {
+  for (const origin of spec.setsHeaders ?? []) {
+    if ("any" in origin) into.any = true;
+    else if ("name" in origin) into.names.add(origin.name);
+    else if ("nameFrom" in origin) {
+      const value = properties.get(origin.nameFrom) ?? literalDefault(spec, origin.nameFrom);
+      if (value?.kind === "literal" && typeof value.value === "string") into.names.add(value.value);
+      else into.any = true;
+    } else {
+      const value = properties.get(origin.groupsOf) ?? literalDefault(spec, origin.groupsOf);
+      if (value?.kind === "literal" && typeof value.value === "string") {
+        for (const match of value.value.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)) into.names.add(match[1] as string);
+      } else into.any = true;
+    }
+  }
+}
+
+/** The headers after a chain of interceptors, starting from the source's own. */
+export function addHeadersOfChain(into: HeadersSet, chain: readonly CheckedInterceptor[]): void {
+  for (const link of chain) if (link.kind === "component") addHeadersOf(into, link.spec, link.properties);
+}
+
+function literalDefault(spec: ComponentSpec, property: string): ResolvedValue | undefined {
+  const fallback = spec.properties[property]?.default;
+  return fallback === undefined ? undefined : { kind: "literal", value: fallback };
+}

@@ -1,0 +1,11 @@
+export * from "./graph-model";
+export { buildGraph, type BuildGraphOptions } from "./build-graph";
+export { chainText } from "./chain-text";
+export { conditionText, flowString } from "./condition-text";
+export { crossTierLinks, type ComponentRef, type CrossTierLink } from "./cross-tier-links";
+export { dotLabel, dotString } from "./dot-escape";
+export { IdAllocator } from "./id-allocator";
+export { mermaidLabel } from "./mermaid-escape";
+export { renderDot } from "./render-dot";
+export { renderGraph, GRAPH_FORMATS, type GraphFormat } from "./render-graph";
+export { renderMermaid } from "./render-mermaid";
