@@ -6,6 +6,7 @@ import { checkTopology, type CheckedTopology } from "./check";
 import { DiagnosticBag, sortDiagnostics, SourceFile, type Diagnostic } from "./diagnostics";
 import { lowerToPlans, type TierPlan } from "./ir";
 import { FLOWC_VERSION } from "./package-root";
+import { syntaxHint } from "./syntax-hints";
 
 export interface CompileResult {
   /** The file named on the command line. */
@@ -104,6 +105,7 @@ function parseFile(path: string, text: string, diagnostics: DiagnosticBag): Flow
   for (const error of parsed.parseErrors) {
     diagnostics.report("FLOW1001", source, syntaxErrorSpan(error.token, error.previousToken, text.length), error.message, {
       label: "unexpected here",
+      help: syntaxHint(error.token.image, error.previousToken?.image, error.message),
     });
   }
   return buildAst(source, parsed, diagnostics);

@@ -17,4 +17,6 @@ await build({
   external: ["esbuild", "ts-morph", "postject", "commander"],
   sourcemap: "linked",
   logLevel: "warning",
+  // compiler/package-root.ts reads import.meta only when __dirname is missing, which never happens in CommonJS.
+  logOverride: { "empty-import-meta": "silent" },
 });

@@ -4,6 +4,7 @@ import { FLOWC_VERSION } from "../package-root";
 import { buildCommand } from "./build-command";
 import { checkCommand } from "./check-command";
 import { explainCommand } from "./explain-command";
+import { FMT_EXIT_CODE_HELP, fmtCommand } from "./fmt-command";
 import { CliError, ExitCode } from "./exit-codes";
 import { graphCommand } from "./graph-command";
 
@@ -52,6 +53,17 @@ function program(setExitCode: (code: number) => void): Command {
     .addHelpText("after", EXIT_CODE_HELP)
     .action(async (file: string, options: { out: string; tier?: string; node?: string; denyWarnings?: boolean }) =>
       setExitCode(await buildCommand(file, options)),
+    );
+
+  flowc
+    .command("fmt")
+    .description("rewrite .flow files in the canonical layout, keeping every comment")
+    .argument("<file...>", "the .flow files")
+    .option("--check", "write nothing; list the files that would change and exit 1 if there are any")
+    .addOption(new Option("--stdout", "print the formatted text of one file instead of writing it").conflicts("check"))
+    .addHelpText("after", FMT_EXIT_CODE_HELP)
+    .action(async (files: string[], options: { check?: boolean; stdout?: boolean }) =>
+      setExitCode(await fmtCommand(files, { check: options.check === true, stdout: options.stdout === true })),
     );
 
   flowc

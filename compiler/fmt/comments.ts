@@ -59,6 +59,11 @@ export class CommentMap {
     return found;
   }
 
+  /** Whether `token` has a trailing comment that no printer has taken yet. */
+  hasTrailing(token: IToken): boolean {
+    return this.trailing.has(token);
+  }
+
   /** The comment at the end of `token`'s line, if any; it can be taken once. */
   takeTrailing(token: IToken): string | undefined {
     const found = this.trailing.get(token);

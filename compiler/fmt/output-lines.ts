@@ -10,6 +10,7 @@ import { INDENT_WIDTH } from "./layout-options";
 export class OutputLines {
   private readonly lines: string[] = [];
   private current = "";
+  private currentIndent = 0;
   private pendingIndent = 0;
   private blankRequested = false;
   private pendingComment: string | undefined;
@@ -26,11 +27,13 @@ export class OutputLines {
       if (this.current !== "" && this.pendingComment === undefined) this.current += " ";
       return;
     }
-    if (this.pendingComment !== undefined && text !== ",") this.newline(indent + INDENT_WIDTH);
+    // A comment ended the line in the middle of a construct: continue it two columns in.
+    if (this.pendingComment !== undefined && text !== ",") this.newline(Math.max(indent, this.currentIndent + INDENT_WIDTH));
     if (this.current === "") {
       if (this.blankRequested && this.lines.length > 0) this.lines.push("");
       this.blankRequested = false;
       this.current = " ".repeat(this.pendingIndent);
+      this.currentIndent = this.pendingIndent;
     }
     this.current += text;
   }

@@ -1,5 +1,5 @@
 import type { CstNode } from "chevrotain";
-import { childNode, childNodes, childToken, childTokens, firstToken, requiredNode, requiredToken } from "./cst-tokens";
+import { childNode, childNodes, childToken, childTokens, firstToken, lastToken, requiredNode, requiredToken } from "./cst-tokens";
 import { group, hardline, ifBreak, indent, line, softline, type Doc } from "./doc";
 import type { FormatContext } from "./format-context";
 import { printCondition } from "./print-conditions";
@@ -27,14 +27,19 @@ export function printComponentDecl(context: FormatContext, node: CstNode): Doc {
   ];
   const blockNode = childNode(node, "block");
   const blockId = Symbol("block");
+  // Asked before the block is printed, which takes the comment.
+  const blockEndsLine = blockNode !== undefined && context.comments.hasTrailing(lastToken(blockNode));
   const block = blockNode === undefined ? "" : [" ", printBlock(context, blockNode, blockId)];
   const pipes = childTokens(node, "Pipe");
   const interceptors = childNodes(node, "interceptor");
   if (interceptors.length === 0) return [head, block];
   const chain = interceptors.map((interceptor, index) => {
-    // The first `|` follows a broken block's `}`; after a flat block (or none) it starts a line like the others.
-    const separator = index > 0 || blockNode === undefined ? line : ifBreak(ifBreak(" ", hardline, blockId), " ");
-    return [separator, context.token(pipes[index] ?? requiredToken(node, "Pipe")), " ", printInterceptor(context, interceptor)];
+    // The first `|` follows a broken block's `}` (unless a comment ends that line); after a flat block (or
+    // none) it starts a line like the others.
+    const afterBlock = blockEndsLine ? hardline : ifBreak(" ", hardline, blockId);
+    const separator = index > 0 || blockNode === undefined ? line : ifBreak(afterBlock, " ");
+    // Indented once more, so a broken call's arguments sit under its name and its `)` under its `|`… name.
+    return [separator, context.token(pipes[index] ?? requiredToken(node, "Pipe")), " ", indent(printInterceptor(context, interceptor))];
   });
   return group([head, block, indent(chain)], { shouldBreak: context.hasComment(node) });
 }
@@ -45,6 +50,7 @@ function printInterceptor(context: FormatContext, node: CstNode): Doc {
   if (drop === undefined) return [context.token(requiredToken(node, "Identifier")), printArguments(context, node)];
   const open = requiredToken(node, "LParen");
   const close = requiredToken(node, "RParen");
-  const contents = [context.token(open), indent([softline, printCondition(context, requiredNode(node, "condition"))]), softline, context.token(close)];
+  const condition = printCondition(context, requiredNode(node, "condition"));
+  const contents = [context.token(open), indent([softline, condition, context.leading(close)]), softline, context.token(close)];
   return [context.token(drop), group(contents, { shouldBreak: context.hasComment(open, close) })];
 }

@@ -50,7 +50,8 @@ function printAtom(context: FormatContext, node: CstNode): Doc {
     const open = requiredToken(node, "LParen");
     const close = requiredToken(node, "RParen");
     const leading = context.leading(open);
-    const contents = [context.token(open), indent([softline, printCondition(context, nested)]), softline, context.token(close)];
+    const condition = printCondition(context, nested);
+    const contents = [context.token(open), indent([softline, condition, context.leading(close)]), softline, context.token(close)];
     return [leading, group(contents, { shouldBreak: context.hasComment(open, close) })];
   }
   const subject = tokensOf(requiredNode(node, "subject")).map((token) => context.token(token));

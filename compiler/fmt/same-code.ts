@@ -4,7 +4,7 @@ import { decodeString } from "./strings";
 /**
  * What formatting must not change: the significant tokens (strings compared by value, commas ignored
  * because the formatter writes its own), and the comments, in order, each still at the end of a line of
- * code or alone on its line. Returns the first difference, or undefined when there is none.
+ * code or alone on its line (a line holding only commas counts as empty). Returns the first difference, or undefined when there is none.
  */
 export function codeDifference(before: string, after: string): string | undefined {
   const a = codeOf(before);
@@ -28,7 +28,7 @@ function codeOf(text: string): string[] {
     if (type === "Comma") continue;
     if (type === "Comment") {
       const lineStart = text.lastIndexOf("\n", token.startOffset - 1) + 1;
-      const alone = text.slice(lineStart, token.startOffset).trim() === "";
+      const alone = text.slice(lineStart, token.startOffset).replaceAll(",", "").trim() === "";
       result.push(`${alone ? "own-line" : "trailing"} comment \`${token.image.trimEnd()}\``);
     } else if (type === "StringLiteral") {
       result.push(`string ${JSON.stringify(decodeString(token.image) ?? token.image)}`);

@@ -69,7 +69,17 @@ class Agent {
     process.on("unhandledRejection", (error) => this.crash(error));
 
     const env = new EnvReader();
-    const topology = factory(env);
+    let topology: AgentTopology;
+    try {
+      topology = factory(env);
+    } catch (error) {
+      // Environment problems come first: a constructor may have refused the placeholder of a missing value.
+      if (env.problems.length === 0 && !(error instanceof UserFacingError)) throw error;
+      for (const problem of env.problems) this.log.error(problem);
+      if (env.problems.length > 0) return AgentExit.config;
+      this.log.error((error as UserFacingError).message);
+      return (error as UserFacingError).exitCode;
+    }
     if (env.problems.length > 0) {
       for (const problem of env.problems) this.log.error(problem);
       return AgentExit.config;

@@ -26,8 +26,8 @@ const RESOLVED = Promise.resolve();
  * optional for others) but at most once in each: a channel has one put transaction open at a time.
  */
 export class MultiChannelPut {
-  readonly required: readonly Channel[];
-  readonly optional: readonly Channel[];
+  private readonly required: readonly Channel[];
+  private readonly optional: readonly Channel[];
   /** The required channel whose refusal failed the last put; `undefined` after a put that succeeded. */
   private refusedBy: Channel | undefined = undefined;
   /** One slot per required channel: its open transaction during a put, `undefined` otherwise. */

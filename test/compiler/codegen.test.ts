@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Project } from "ts-morph";
 import { describe, expect, it } from "vitest";
@@ -26,6 +26,32 @@ tier fan {
   s -> b -> kb
 }`;
 
+const ROUTED = `
+tier r {
+  source s = tcp { port = 1 } | static(key = "level", value = "INFO") | drop(header.constructor exists)
+  channel hot = memory {}
+  channel b = memory {}
+  sink kh = files { path = "h.log" }
+  sink kb = files { path = "b.log" }
+  route s {
+    when header.level in ["ERROR", "FATAL"] -> hot, optional b
+    when body ~ /time(out)?/i -> hot
+    else -> b
+  }
+  hot -> kh
+  b -> kb
+}`;
+
+const GROUPS = `
+tier g {
+  source s = tcp { port = 1 }
+  channel c = memory {}
+  sink store = files { path = "s.log" }
+  sink spare = files { path = "p.log" }
+  group out = failover { sinks = [store, spare] }
+  s -> c -> out
+}`;
+
 describe("code generation", () => {
   const entry = generateEntry(planOf(FANOUT));
 
@@ -45,7 +71,11 @@ describe("code generation", () => {
     expect(entry).toContain("// sink `kb` (t.flow:7)");
   });
 
-  it("type-checks against the runtime", () => {
+  it("type-checks against the runtime, for this tier and for every example", () => {
+    const examples = readdirSync(join(ROOT, "examples"))
+      .filter((name) => name.endsWith(".flow"))
+      .flatMap((name) => compileSource(name, readFileSync(join(ROOT, "examples", name), "utf8")).plans ?? [])
+      .map((plan) => ({ name: plan.tier, entry: generateEntry(plan) }));
     const project = new Project({
       compilerOptions: {
         strict: true,
@@ -60,10 +90,37 @@ describe("code generation", () => {
         paths: { "flowc/runtime": ["runtime/index.ts"] },
       },
     });
-    const file = project.createSourceFile(join(ROOT, "runtime", "__generated_check__.ts"), entry);
-    const problems = project.getPreEmitDiagnostics().filter((d) => d.getSourceFile() === file);
+    const files = [{ name: "fan", entry }, { name: "groups", entry: generateEntry(planOf(GROUPS)) }, ...examples].map(({ name, entry: text }) =>
+      project.createSourceFile(join(ROOT, "runtime", `__generated_${name}__.ts`), text),
+    );
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const problems = project.getPreEmitDiagnostics().filter((d) => files.includes(d.getSourceFile() as (typeof files)[number]));
     expect(project.formatDiagnosticsWithColorAndContext(problems)).toBe("");
-  }, 60_000);
+  }, 120_000);
+
+  it("compiles a route to one loop of if/else per event, with regexes made once", () => {
+    const routed = generateEntry(planOf(ROUTED));
+    expect(routed).toContain("const cond_re1 = /time(out)?/i;");
+    expect(routed).toContain('if ((headers["level"] === "ERROR" || headers["level"] === "FATAL")) {');
+    expect(routed).toContain("} else if (cond_re1.test((body ??= event.body.toString(\"utf8\")))) {");
+    expect(routed).toContain("required_hot.push(event); optional_b.push(event);");
+    expect(routed).toMatch(/} else \{\s+required_b\.push\(event\);/);
+    expect(routed).toContain("required: [channel_hot, channel_b],");
+    expect(routed).toContain("optional: [channel_b],");
+  });
+
+  it("compiles drop() to an interceptor that keeps the events the condition rejects", () => {
+    // `constructor` is also a property of every object: it is read as an own header only.
+    expect(generateEntry(planOf(ROUTED))).toContain(
+      'if (!((Object.hasOwn(headers, "constructor") ? headers["constructor"] : undefined) !== undefined)) events[kept++] = event;',
+    );
+  });
+
+  it("wires a group's members through the group, run by one sink runner", () => {
+    const groups = generateEntry(planOf(GROUPS));
+    expect(groups).toContain('const group_out = new FailoverSinkGroup("out", { max_penalty: 30000 }, [sink_store, sink_spare]);');
+    expect(groups).toContain("sinkRunners: [new SinkRunner(group_out, channel_c)],");
+  });
 
   it("is deterministic", () => {
     expect(generateEntry(planOf(FANOUT))).toBe(entry);

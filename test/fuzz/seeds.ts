@@ -142,6 +142,28 @@ tier mismatch {
   route s2 { when body == env("X") -> c }
   test "x" { send c { headers = { a = 1 }, body = 2, extra = true } expect k }
 }
+tier graph {
+  source a = tcp { port = 5140 }
+  source b = tcp { port = 5140 } | static(key = "level", value = "INFO")
+  source r = tcp { port = 5141 }
+  channel c = memory { transaction_capacity = 10 }
+  channel d = memory {}
+  sink x = files { path = "x.log" }
+  sink y = files { path = "y.log", batch_size = 20 }
+  group g = failover { sinks = [x, y] }
+  group h = load_balance { sinks = [y, x], selector = "fastest" }
+  a -> c -> g
+  b -> d -> h
+  c -> optional x
+  route r {
+    when header.level == "ERROR" or header.level != "ERROR" -> c
+    when header.level == "ERROR" -> d
+    else -> c
+    when body exists -> d
+  }
+  route r { else -> d }
+}
+tier graph {}
 `;
 
 /** Imports that cannot be followed: a missing file, a cycle through another file, a cycle to itself. */

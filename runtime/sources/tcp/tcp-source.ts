@@ -1,6 +1,7 @@
 import * as net from "node:net";
 import type { ChannelProcessor, Source } from "../../core/component";
 import { ChannelFullError, UserFacingError } from "../../core/errors";
+import { describeListenError } from "../../core/listen-error";
 import type { FlowEvent } from "../../core/event";
 import type { Logger } from "../../core/log";
 import { SourceCounter } from "../../metrics/counters";
@@ -182,18 +183,5 @@ export class TcpSource implements Source {
     if (!this.connections.delete(connection)) return;
     this.counter.OpenConnectionCount--;
     if (this.stopping && this.connections.size === 0) this.settled?.();
-  }
-}
-
-function describeListenError(error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case "EADDRINUSE":
-      return "the address is already in use";
-    case "EACCES":
-      return "permission denied (ports below 1024 need privileges)";
-    case "EADDRNOTAVAIL":
-      return "the address is not available on this host";
-    default:
-      return error.message;
   }
 }

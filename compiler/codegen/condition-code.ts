@@ -1,0 +1,78 @@
+import type { PlanCondition, PlanSubject } from "../ir";
+
+/**
+ * Compiles plan conditions to TypeScript expressions over two locals of the generated loop:
+ * `headers` (the event's headers) and `body` (the event body decoded as UTF-8 on first use:
+ * `body ??= event.body.toString("utf8")`, so the body is decoded at most once per event and never
+ * when no condition reads it). Regexes and large `in` lists become module constants, made once.
+ */
+export class ConditionCompiler {
+  /** Module-level constant declarations the expressions refer to, in order. */
+  readonly constants: string[] = [];
+  private readonly regexes = new Map<string, string>();
+  private readonly sets = new Map<string, string>();
+
+  constructor(private readonly prefix: string) {}
+
+  expression(condition: PlanCondition): string {
+    if ("any" in condition) return condition.any.length === 0 ? "false" : `(${condition.any.map((c) => this.expression(c)).join(" || ")})`;
+    if ("all" in condition) return condition.all.length === 0 ? "true" : `(${condition.all.map((c) => this.expression(c)).join(" && ")})`;
+    if ("not" in condition) return `!${this.expression(condition.not)}`;
+    const value = subjectValue(condition.subject);
+    switch (condition.test) {
+      case "exists":
+        return "body" in condition.subject ? "true" : `${value} !== undefined`;
+      case "equals":
+        return `${value} === ${JSON.stringify(condition.value)}`;
+      case "oneOf":
+        if (condition.values.length === 0) return "false";
+        if (condition.values.length <= 3) return `(${condition.values.map((v) => `${value} === ${JSON.stringify(v)}`).join(" || ")})`;
+        return `${this.set(condition.values)}.has(${value} as string)`;
+      case "matches": {
+        const regex = this.regex(condition.pattern, condition.flags);
+        return "body" in condition.subject ? `${regex}.test(${value})` : `(${value} !== undefined && ${regex}.test(${value}))`;
+      }
+    }
+  }
+
+  /** True when an expression of `condition` reads the body (the loop then declares `body`). */
+  static readsBody(condition: PlanCondition): boolean {
+    if ("any" in condition) return condition.any.some(ConditionCompiler.readsBody);
+    if ("all" in condition) return condition.all.some(ConditionCompiler.readsBody);
+    if ("not" in condition) return ConditionCompiler.readsBody(condition.not);
+    return "body" in condition.subject;
+  }
+
+  private regex(pattern: string, flags: string): string {
+    // `g` and `y` make `test` stateful (lastIndex) across events: matching one event must not depend on the last.
+    const literal = `/${pattern}/${flags.replace(/[gy]/g, "")}`;
+    let name = this.regexes.get(literal);
+    if (name === undefined) {
+      name = `${this.prefix}_re${this.regexes.size + 1}`;
+      this.regexes.set(literal, name);
+      this.constants.push(`const ${name} = ${literal};`);
+    }
+    return name;
+  }
+
+  private set(values: readonly string[]): string {
+    const key = JSON.stringify(values);
+    let name = this.sets.get(key);
+    if (name === undefined) {
+      name = `${this.prefix}_set${this.sets.size + 1}`;
+      this.sets.set(key, name);
+      this.constants.push(`const ${name} = new Set<string>(${key});`);
+    }
+    return name;
+  }
+}
+
+/**
+ * How to read a subject. Header names that are also properties of `Object.prototype` (`constructor`,
+ * `toString`, …) are read with `Object.hasOwn`, so an event without them does not seem to have them.
+ */
+function subjectValue(subject: PlanSubject): string {
+  if ("body" in subject) return `(body ??= event.body.toString("utf8"))`;
+  const key = JSON.stringify(subject.header);
+  return subject.header in Object.prototype ? `(Object.hasOwn(headers, ${key}) ? headers[${key}] : undefined)` : `headers[${key}]`;
+}
