@@ -1,10 +1,10 @@
 import type { PlanCondition, PlanSubject } from "../ir";
 
 /**
- * Compiles plan conditions to TypeScript expressions over two locals of the generated loop:
- * `headers` (the event's headers) and `body` (the event body decoded as UTF-8 on first use:
- * `body ??= event.body.toString("utf8")`, so the body is decoded at most once per event and never
- * when no condition reads it). Regexes and large `in` lists become module constants, made once.
+ * Compiles plan conditions to TypeScript expressions over the generated loop's `event` and its
+ * `headers`. The body is read as `event.bodyText()`, which decodes it at most once per event, however
+ * many interceptors and arms read it, and never when none does. Regexes and large `in` lists become
+ * module constants, made once.
  */
 export class ConditionCompiler {
   /** Module-level constant declarations the expressions refer to, in order. */
@@ -33,14 +33,6 @@ export class ConditionCompiler {
         return "body" in condition.subject ? `${regex}.test(${value})` : `(${value} !== undefined && ${regex}.test(${value}))`;
       }
     }
-  }
-
-  /** True when an expression of `condition` reads the body (the loop then declares `body`). */
-  static readsBody(condition: PlanCondition): boolean {
-    if ("any" in condition) return condition.any.some(ConditionCompiler.readsBody);
-    if ("all" in condition) return condition.all.some(ConditionCompiler.readsBody);
-    if ("not" in condition) return ConditionCompiler.readsBody(condition.not);
-    return "body" in condition.subject;
   }
 
   private regex(pattern: string, flags: string): string {
@@ -72,7 +64,7 @@ export class ConditionCompiler {
  * `toString`, …) are read with `Object.hasOwn`, so an event without them does not seem to have them.
  */
 function subjectValue(subject: PlanSubject): string {
-  if ("body" in subject) return `(body ??= event.body.toString("utf8"))`;
+  if ("body" in subject) return "event.bodyText()";
   const key = JSON.stringify(subject.header);
   return subject.header in Object.prototype ? `(Object.hasOwn(headers, ${key}) ? headers[${key}] : undefined)` : `headers[${key}]`;
 }

@@ -79,7 +79,7 @@ function interceptorCode(interceptor: InterceptorPlan, plan: TierPlan, condition
     "    let kept = 0;",
     "    for (let i = 0; i < events.length; i++) {",
     "      const event = events[i]!;",
-    ...eventLocals(ConditionCompiler.readsBody(interceptor.condition), "      "),
+    "      const headers = event.headers;",
     `      if (!(${test})) events[kept++] = event;`,
     "    }",
     "    events.length = kept;",
@@ -88,10 +88,6 @@ function interceptorCode(interceptor: InterceptorPlan, plan: TierPlan, condition
     "};",
   );
   return name;
-}
-
-function eventLocals(readsBody: boolean, indent: string): string[] {
-  return [`${indent}const headers = event.headers;`, ...(readsBody ? [`${indent}let body: string | undefined;`] : [])];
 }
 
 function replicating(targets: readonly ChannelTarget[], interceptors: readonly string[], imports: Set<string>): string {
@@ -116,7 +112,6 @@ function routed(source: SourcePlan, arms: readonly RouteArmPlan[], interceptors:
   }
   const arrayOf = (target: ChannelTarget, arm: RouteArmPlan): string =>
     target.optional && !arm.targets.some((t) => t.channel === target.channel && !t.optional) ? `optional_${target.channel}` : `required_${target.channel}`;
-  const readsBody = arms.some((arm) => arm.condition !== undefined && ConditionCompiler.readsBody(arm.condition));
   const lines: string[] = [
     `new RoutedProcessor({`,
     `  required: [${required.map((c) => `channel_${c}`).join(", ")}],`,
@@ -128,7 +123,7 @@ function routed(source: SourcePlan, arms: readonly RouteArmPlan[], interceptors:
     ...optional.map((c, i) => `    const optional_${c} = optional[${i}]!;`),
     "    for (let i = 0; i < events.length; i++) {",
     "      const event = events[i]!;",
-    ...eventLocals(readsBody, "      "),
+    "      const headers = event.headers;",
   ];
   arms.forEach((arm, index) => {
     const pushes = arm.targets.map((target) => `${arrayOf(target, arm)}.push(event);`).join(" ");

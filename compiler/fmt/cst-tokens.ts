@@ -9,35 +9,47 @@ export function isToken(element: CstElement): element is IToken {
   return "image" in element;
 }
 
-const tokenCache = new WeakMap<CstNode, readonly IToken[]>();
-
 /** Every token under `node`, in source order. */
-export function tokensOf(node: CstNode): readonly IToken[] {
-  const cached = tokenCache.get(node);
-  if (cached !== undefined) return cached;
+export function tokensOf(node: CstNode): IToken[] {
   const found: IToken[] = [];
-  for (const list of Object.values(node.children)) {
-    for (const element of list) {
-      if (isToken(element)) found.push(element);
-      else found.push(...tokensOf(element));
-    }
-  }
-  found.sort((a, b) => a.startOffset - b.startOffset);
-  tokenCache.set(node, found);
-  return found;
+  collectTokens(node, found);
+  return found.sort((a, b) => a.startOffset - b.startOffset);
 }
 
+function collectTokens(node: CstNode, into: IToken[]): void {
+  for (const list of Object.values(node.children)) {
+    for (const element of list) {
+      if (isToken(element)) into.push(element);
+      else collectTokens(element, into);
+    }
+  }
+}
+
+const firstTokens = new WeakMap<CstNode, IToken>();
+const lastTokens = new WeakMap<CstNode, IToken>();
+
 export function firstToken(node: CstNode): IToken {
-  const first = tokensOf(node)[0];
-  if (first === undefined) throw new Error(`flowc fmt: empty \`${node.name}\` node`);
-  return first;
+  return edgeToken(node, firstTokens, (a, b) => a.startOffset < b.startOffset);
 }
 
 export function lastToken(node: CstNode): IToken {
-  const all = tokensOf(node);
-  const last = all[all.length - 1];
-  if (last === undefined) throw new Error(`flowc fmt: empty \`${node.name}\` node`);
-  return last;
+  return edgeToken(node, lastTokens, (a, b) => a.startOffset > b.startOffset);
+}
+
+/** The first (or last) token under `node`, remembered per node: the printers ask for it often. */
+function edgeToken(node: CstNode, cache: WeakMap<CstNode, IToken>, better: (a: IToken, b: IToken) => boolean): IToken {
+  const cached = cache.get(node);
+  if (cached !== undefined) return cached;
+  let edge: IToken | undefined;
+  for (const list of Object.values(node.children)) {
+    for (const element of list) {
+      const candidate = isToken(element) ? element : edgeToken(element, cache, better);
+      if (edge === undefined || better(candidate, edge)) edge = candidate;
+    }
+  }
+  if (edge === undefined) throw new Error(`flowc fmt: empty \`${node.name}\` node`);
+  cache.set(node, edge);
+  return edge;
 }
 
 /** The child nodes under `key`, in source order. */

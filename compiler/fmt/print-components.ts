@@ -38,7 +38,7 @@ export function printComponentDecl(context: FormatContext, node: CstNode): Doc {
     // none) it starts a line like the others.
     const afterBlock = blockEndsLine ? hardline : ifBreak(" ", hardline, blockId);
     const separator = index > 0 || blockNode === undefined ? line : ifBreak(afterBlock, " ");
-    // Indented once more, so a broken call's arguments sit under its name and its `)` under its `|`… name.
+    // Indented once more: a broken call has its arguments two columns in from its name, its `)` under it.
     return [separator, context.token(pipes[index] ?? requiredToken(node, "Pipe")), " ", indent(printInterceptor(context, interceptor))];
   });
   return group([head, block, indent(chain)], { shouldBreak: context.hasComment(node) });

@@ -102,7 +102,7 @@ describe("code generation", () => {
     const routed = generateEntry(planOf(ROUTED));
     expect(routed).toContain("const cond_re1 = /time(out)?/i;");
     expect(routed).toContain('if ((headers["level"] === "ERROR" || headers["level"] === "FATAL")) {');
-    expect(routed).toContain("} else if (cond_re1.test((body ??= event.body.toString(\"utf8\")))) {");
+    expect(routed).toContain("} else if (cond_re1.test(event.bodyText())) {");
     expect(routed).toContain("required_hot.push(event); optional_b.push(event);");
     expect(routed).toMatch(/} else \{\s+required_b\.push\(event\);/);
     expect(routed).toContain("required: [channel_hot, channel_b],");

@@ -37,7 +37,7 @@ export class RegexExtractorInterceptor implements Interceptor {
     for (let i = 0; i < count; i++) {
       const event = events[i] as FlowEvent;
       regex.lastIndex = 0;
-      const match = regex.exec(event.body.toString("utf8"));
+      const match = regex.exec(event.bodyText());
       // A regex with named groups always has `groups` on its matches.
       const values = match?.groups;
       if (values === undefined) continue;

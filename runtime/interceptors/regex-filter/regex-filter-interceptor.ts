@@ -29,7 +29,7 @@ export class RegexFilterInterceptor implements Interceptor {
     for (let i = 0; i < count; i++) {
       const event = events[i] as FlowEvent;
       regex.lastIndex = 0;
-      if (regex.test(event.body.toString("utf8")) !== excludeEvents) events[kept++] = event;
+      if (regex.test(event.bodyText()) !== excludeEvents) events[kept++] = event;
     }
     if (kept < count) events.length = kept;
     this.counter.EventsInterceptedCount += count;

@@ -28,7 +28,7 @@ export class SearchReplaceInterceptor implements Interceptor {
     const { regex, replacement } = this;
     for (let i = 0; i < count; i++) {
       const event = events[i] as FlowEvent;
-      const text = event.body.toString("utf8");
+      const text = event.bodyText();
       const replaced = text.replace(regex, replacement);
       // Only a changed body is re-encoded: others keep their bytes, even ones that are not valid UTF-8.
       if (replaced !== text) event.body = Buffer.from(replaced, "utf8");

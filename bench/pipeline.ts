@@ -1,0 +1,137 @@
+// In-process pipeline benchmark (issue 4): source stub → interceptors → multiplexing over two memory
+// channels → null sinks, with the real runtime classes, and the route written exactly as the code
+// generator writes one (see compiler/codegen/topology-code.ts). Prints `name: value unit` lines.
+//   npx tsx bench/pipeline.ts [--events N] [--runs N]
+import { parseArgs } from "node:util";
+import { MemoryChannel } from "../runtime/channels/memory/memory-channel";
+import type { Sink } from "../runtime/core/component";
+import { ChannelFullError } from "../runtime/core/errors";
+import { FlowEvent } from "../runtime/core/event";
+import { createLogger } from "../runtime/core/log";
+import { StaticInterceptor } from "../runtime/interceptors/static/static-interceptor";
+import { TimestampInterceptor } from "../runtime/interceptors/timestamp/timestamp-interceptor";
+import { RegexExtractorInterceptor } from "../runtime/interceptors/regex-extractor/regex-extractor-interceptor";
+import { HostInterceptor } from "../runtime/interceptors/host/host-interceptor";
+import type { Interceptor } from "../runtime/core/component";
+import { SinkCounter } from "../runtime/metrics/counters";
+import { RoutedProcessor } from "../runtime/processors/routed-processor";
+import { SinkRunner } from "../runtime/sink-runner/sink-runner";
+
+const { values } = parseArgs({ options: { events: { type: "string", default: "10000000" }, runs: { type: "string", default: "3" } } });
+const EVENTS = Number(values.events);
+const RUNS = Number(values.runs);
+const BATCH = 1_000;
+
+/** Counts what it is given and keeps nothing: the cost measured is the pipeline's, not a destination's. */
+class NullSink implements Sink {
+  readonly counter = new SinkCounter();
+  readonly batchSize = BATCH;
+  delivered = 0;
+  constructor(readonly name: string) {}
+  async start(): Promise<void> {}
+  async write(events: readonly unknown[]): Promise<void> {
+    this.delivered += events.length;
+  }
+  async stop(): Promise<void> {}
+}
+
+/** 200-byte access-log-like bodies; about 10% contain `level=ERROR`. */
+function bodies(): Buffer {
+  const lines: string[] = [];
+  for (let i = 0; i < BATCH; i++) {
+    const level = i % 10 === 0 ? "ERROR" : "INFO";
+    const line = `10.0.${i % 256}.${(i * 7) % 256} - - [21/Nov/2026:12:00:00 +0000] "GET /api/items/${i} HTTP/1.1" 200 512 level=${level} service=api `;
+    lines.push(line.padEnd(199, "x"));
+  }
+  return Buffer.from(lines.join("\n") + "\n");
+}
+
+/**
+ * `typical`: static + timestamp + host, then a route on `header.level` and a regex on the body (the
+ * language sketch's collector). `extracting`: the same plus a regex extraction of `level` from every body.
+ */
+type Scenario = "typical" | "extracting";
+
+function interceptorsFor(scenario: Scenario): Interceptor[] {
+  const chain: Interceptor[] = [
+    new StaticInterceptor("static", { key: "dc", value: "eu-1", preserve_existing: true }),
+    new TimestampInterceptor("timestamp", { header: "timestamp", preserve_existing: false }),
+    new HostInterceptor("host", { header: "host", use_ip: true, preserve_existing: false }),
+  ];
+  if (scenario === "extracting") chain.push(new RegexExtractorInterceptor("extract", { regex: "/level=(?<level>[A-Z]+)/" }));
+  return chain;
+}
+
+async function run(scenario: Scenario): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const errors = new MemoryChannel("errors", { capacity: 20_000, transaction_capacity: BATCH, byte_capacity: 256 * 1_048_576 });
+  const archive = new MemoryChannel("archive", { capacity: 20_000, transaction_capacity: BATCH, byte_capacity: 256 * 1_048_576 });
+  const errorSink = new NullSink("error_sink");
+  const archiveSink = new NullSink("archive_sink");
+  const log = createLogger("error", () => undefined);
+  const runners = [new SinkRunner(errorSink, errors), new SinkRunner(archiveSink, archive)];
+  const cond_re1 = /timeout/;
+  const processor = new RoutedProcessor({
+    required: [errors, archive],
+    optional: [],
+    interceptors: interceptorsFor(scenario),
+    route(events, required) {
+      const required_errors = required[0]!;
+      const required_archive = required[1]!;
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i]!;
+        const headers = event.headers;
+        if (headers["level"] === "ERROR" || headers["level"] === "FATAL") {
+          required_errors.push(event);
+          required_archive.push(event);
+        } else if (cond_re1.test(event.bodyText())) {
+          required_errors.push(event);
+        } else {
+          required_archive.push(event);
+        }
+      }
+    },
+  });
+  for (const channel of [errors, archive]) await channel.start();
+  for (const runner of runners) await runner.start(log);
+
+  // The source stub: one chunk of newline-separated lines, split into views like the tcp source does.
+  const chunk = bodies();
+  const starts: number[] = [];
+  for (let at = 0; at < chunk.length; ) {
+    starts.push(at);
+    at = chunk.indexOf(10, at) + 1;
+  }
+  // With `level` extracted, ERROR lines go to both channels; without it, every line goes to the archive.
+  const expectedErrors = scenario === "extracting" ? Math.floor(EVENTS / BATCH) * (BATCH / 10) : 0;
+  const started = performance.now();
+  for (let sent = 0; sent < EVENTS; sent += BATCH) {
+    const batch: FlowEvent[] = new Array(BATCH);
+    for (let i = 0; i < BATCH; i++) batch[i] = new FlowEvent({}, chunk.subarray(starts[i]!, (starts[i + 1] ?? chunk.length + 1) - 1));
+    for (;;) {
+      try {
+        processor.process(batch);
+        break;
+      } catch (error) {
+        if (!(error instanceof ChannelFullError)) throw error;
+        await processor.whenWritable();
+      }
+    }
+    // Let the sink runners take their turn now and then, as a socket source does between reads.
+    if ((sent / BATCH) % 16 === 15) await new Promise((resolve) => setImmediate(resolve));
+  }
+  while (archiveSink.delivered < EVENTS || errorSink.delivered < expectedErrors) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  for (const runner of runners) await runner.drainAndStop(Date.now());
+  return { eventsPerSecond: EVENTS / seconds, seconds };
+}
+
+for (const scenario of ["typical", "extracting"] as const) {
+  const results: number[] = [];
+  await run(scenario); // warm-up
+  for (let i = 0; i < RUNS; i++) results.push((await run(scenario)).eventsPerSecond);
+  results.sort((a, b) => a - b);
+  process.stdout.write(`pipeline_${scenario}: ${Math.round(results[Math.floor(results.length / 2)]!)} events/s (median of ${RUNS}, ${EVENTS} events of 200 B)\n`);
+}
+process.stdout.write(`pipeline_peak_rss: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB\n`);
