@@ -14,7 +14,7 @@ describe("tier plans", () => {
     expect(result.plans).toHaveLength(1);
     expect(plan).toMatchObject({ tier: "quickstart", flowcVersion: FLOWC_VERSION, sourceFile: "quickstart.flow" });
     expect(plan?.channels).toEqual([
-      { id: "buffer", role: "channel", kind: "memory", implementation: "MemoryChannel", config: { capacity: 10_000, transaction_capacity: 1_000, byte_capacity: 268_435_456 }, line: 16 },
+      { id: "buffer", role: "channel", kind: "memory", implementation: "MemoryChannel", config: { capacity: 10_000, transaction_capacity: 1_000, byte_capacity: 268_435_456 }, line: 13 },
     ]);
     expect(plan?.sources[0]).toMatchObject({
       id: "lines",
