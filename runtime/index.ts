@@ -11,6 +11,7 @@ export { monitoredComponents, type ComponentType, type MonitoredComponent } from
 export { renderFlumeJson } from "./metrics/flume-json";
 export { renderPrometheus } from "./metrics/prometheus-text";
 export { MemoryChannel } from "./channels/memory/memory-channel";
+export { FileChannel } from "./channels/file/file-channel";
 export { TcpSource } from "./sources/tcp/tcp-source";
 export { FilesSink } from "./sinks/files/files-sink";
 export { ReplicatingProcessor } from "./processors/replicating-processor";

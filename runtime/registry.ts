@@ -1,3 +1,4 @@
+import { fileChannelSpec } from "./channels/file/spec";
 import { memoryChannelSpec } from "./channels/memory/spec";
 import { hostInterceptorSpec } from "./interceptors/host/spec";
 import { regexExtractorInterceptorSpec } from "./interceptors/regex-extractor/spec";
@@ -20,6 +21,7 @@ import type { ComponentRole, ComponentSpec } from "./spec";
 export const COMPONENT_SPECS: readonly ComponentSpec[] = [
   tcpSourceSpec,
   memoryChannelSpec,
+  fileChannelSpec,
   filesSinkSpec,
   timestampInterceptorSpec,
   hostInterceptorSpec,

@@ -15,13 +15,13 @@ const runtimeAlias: Plugin = {
  * support (which runs CommonJS and can require only built-in modules). Paths in the output are relative
  * to flowc's package root, so the bundle does not depend on where flowc is installed.
  */
-export async function bundleAgent(entrySource: string, entryName: string): Promise<string> {
+export async function bundleAgent(entrySource: string, entryName: string, target = "node24"): Promise<string> {
   const result = await build({
     stdin: { contents: entrySource, loader: "ts", sourcefile: entryName, resolveDir: PACKAGE_ROOT },
     absWorkingDir: PACKAGE_ROOT,
     bundle: true,
     platform: "node",
-    target: "node24",
+    target,
     format: "cjs",
     write: false,
     plugins: [runtimeAlias],

@@ -4,6 +4,8 @@ import { FLOWC_VERSION } from "../package-root";
 import { buildCommand } from "./build-command";
 import { checkCommand } from "./check-command";
 import { explainCommand } from "./explain-command";
+import { runCommand } from "./run-command";
+import { testCommand } from "./test-command";
 import { FMT_EXIT_CODE_HELP, fmtCommand } from "./fmt-command";
 import { CliError, ExitCode } from "./exit-codes";
 import { graphCommand } from "./graph-command";
@@ -74,6 +76,26 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option("--format <format>", "the diagram language").choices(GRAPH_FORMATS).default("dot"))
     .addHelpText("after", EXIT_CODE_HELP)
     .action(async (file: string, options: { tier?: string; format: GraphFormat }) => setExitCode(await graphCommand(file, options)));
+
+  flowc
+    .command("test")
+    .description("run the `test` blocks of a .flow file through the generated interceptors and routes")
+    .argument("<file>", "the .flow file")
+    .option("-t, --tier <name>", "only the tests of this tier")
+    .addHelpText("after", EXIT_CODE_HELP.replace("1  the input has errors, or the build could not complete", "1  a test failed, or the input has errors"))
+    .action(async (file: string, options: { tier?: string }) => setExitCode(await testCommand(file, options)));
+
+  flowc
+    .command("run")
+    .description("run one tier in this process from its generated code, without building a binary")
+    .argument("<file>", "the .flow file")
+    .argument("[agent-options...]", "after `--`: the agent's own options, e.g. -- --log-level debug")
+    .option("-t, --tier <name>", "the tier to run (needed when the file has several)")
+    .addHelpText("after", "\nThe tier runs as its binary would (same options, logs, signals and exit codes; see `<tier> --help`),\non the Node.js running flowc.")
+    .action(async (file: string, agentArgs: string[], options: { tier?: string }) => {
+      const code = await runCommand(file, options, agentArgs);
+      if (code !== undefined) setExitCode(code);
+    });
 
   for (const command of flowc.commands) command.exitOverride();
   return flowc;

@@ -1,1 +1,1 @@
-export { generateEntry, RUNTIME_MODULE } from "./generate-entry";
+export { generateEntry, RUNTIME_MODULE, type EntryOptions } from "./generate-entry";

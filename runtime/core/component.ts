@@ -23,6 +23,8 @@ export interface Interceptor {
 export interface Source {
   readonly name: string;
   readonly counter: SourceCounter;
+  /** Where the source hands its batches; `flowc test` sends test events through it directly. */
+  readonly processor: ChannelProcessor;
   /** Starts accepting input; resolves once ready (e.g. listening). Returns a description for the readiness log. */
   start(log: Logger): Promise<string>;
   /** Stops accepting input and resolves once everything it had accepted was handed to its channels. */

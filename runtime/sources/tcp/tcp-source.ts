@@ -50,7 +50,7 @@ export class TcpSource implements Source {
   constructor(
     readonly name: string,
     private readonly config: TcpSourceConfig,
-    private readonly processor: ChannelProcessor,
+    readonly processor: ChannelProcessor,
   ) {
     this.server = net.createServer((socket) => this.accept(socket));
   }

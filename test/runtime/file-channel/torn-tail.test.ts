@@ -87,7 +87,7 @@ describe("FileChannel recovery from a damaged log", () => {
     const dir = await crashAfterTenBatches();
     const { file, offset } = locate(dir, "b6-2");
     const data = readFileSync(file);
-    data[offset + 1] ^= 0x20; // "b6-2" becomes "B6-2": same length, wrong checksum
+    data[offset] = "B".charCodeAt(0); // "b6-2" becomes "B6-2": same length, wrong checksum
     writeFileSync(file, data);
 
     const { log, lines } = recordingLogger();
@@ -115,7 +115,7 @@ describe("FileChannel recovery from a damaged log", () => {
     expect(segmentFiles(crashed).length).toBeGreaterThan(2);
     const damaged = locate(crashed, `m3-`.padEnd(60, "-") + "2");
     const data = readFileSync(damaged.file);
-    data[damaged.offset] ^= 0x01;
+    data[damaged.offset] = "M".charCodeAt(0);
     writeFileSync(damaged.file, data);
 
     const ch = await channel(crashed, { max_segment_size: 4_096, cache_size: 0 });
