@@ -14,11 +14,15 @@ export class ConditionCompiler {
 
   constructor(private readonly prefix: string) {}
 
-  expression(condition: PlanCondition): string {
-    if ("any" in condition) return condition.any.length === 0 ? "false" : `(${condition.any.map((c) => this.expression(c)).join(" || ")})`;
-    if ("all" in condition) return condition.all.length === 0 ? "true" : `(${condition.all.map((c) => this.expression(c)).join(" && ")})`;
-    if ("not" in condition) return `!${this.expression(condition.not)}`;
-    const value = subjectValue(condition.subject);
+  /**
+   * The expression of `condition`. Each header it reads gets a local of the loop, recorded in `locals`
+   * (header name → local name): the loop declares them once per event, see `declareLocals`.
+   */
+  expression(condition: PlanCondition, locals: Map<string, string>): string {
+    if ("any" in condition) return condition.any.length === 0 ? "false" : `(${condition.any.map((c) => this.expression(c, locals)).join(" || ")})`;
+    if ("all" in condition) return condition.all.length === 0 ? "true" : `(${condition.all.map((c) => this.expression(c, locals)).join(" && ")})`;
+    if ("not" in condition) return `!${this.expression(condition.not, locals)}`;
+    const value = subjectValue(condition.subject, locals);
     switch (condition.test) {
       case "exists":
         return "body" in condition.subject ? "true" : `${value} !== undefined`;
@@ -60,11 +64,24 @@ export class ConditionCompiler {
 }
 
 /**
- * How to read a subject. Header names that are also properties of `Object.prototype` (`constructor`,
- * `toString`, …) are read with `Object.hasOwn`, so an event without them does not seem to have them.
+ * The loop's declarations of the header locals an expression used: each header is read once per event.
+ * Header names that are also properties of `Object.prototype` (`constructor`, `toString`, …) are read
+ * with `Object.hasOwn`, so an event without them does not seem to have them.
  */
-function subjectValue(subject: PlanSubject): string {
+export function declareLocals(locals: ReadonlyMap<string, string>, indent: string): string[] {
+  return [...locals].map(([header, local]) => {
+    const key = JSON.stringify(header);
+    const read = header in Object.prototype ? `Object.hasOwn(headers, ${key}) ? headers[${key}] : undefined` : `headers[${key}]`;
+    return `${indent}const ${local} = ${read};`;
+  });
+}
+
+function subjectValue(subject: PlanSubject, locals: Map<string, string>): string {
   if ("body" in subject) return "event.bodyText()";
-  const key = JSON.stringify(subject.header);
-  return subject.header in Object.prototype ? `(Object.hasOwn(headers, ${key}) ? headers[${key}] : undefined)` : `headers[${key}]`;
+  let local = locals.get(subject.header);
+  if (local === undefined) {
+    local = `header_${locals.size}`;
+    locals.set(subject.header, local);
+  }
+  return local;
 }

@@ -35,7 +35,7 @@ export function generateEntry(plan: TierPlan, options: EntryOptions = {}): strin
   file.addVariableStatement({
     isExported: !agent,
     declarationKind: VariableDeclarationKind.Const,
-    declarations: [{ name: "identity", type: "AgentIdentity", initializer: JSON.stringify({ tier: plan.tier, flowcVersion: plan.flowcVersion, sourceFile: plan.sourceFile, env: plan.env }) }],
+    declarations: [{ name: "identity", type: "AgentIdentity", initializer: JSON.stringify({ tier: plan.tier, flowcVersion: plan.flowcVersion, sourceFile: plan.sourceFile, env: plan.env, plan }) }],
   });
   if (code.constants.length > 0) file.addStatements(["// Compiled once, at start: the regexes and sets of route and drop conditions.", ...code.constants]);
   file.addFunction({

@@ -1,5 +1,5 @@
 import type { ChannelTarget, ComponentPlan, InterceptorPlan, PlanValue, RouteArmPlan, SourcePlan, TierPlan } from "../ir";
-import { ConditionCompiler } from "./condition-code";
+import { ConditionCompiler, declareLocals } from "./condition-code";
 
 /** The generated text of one tier: module constants, then the body of `buildTopology(env)`. */
 export interface TopologyCode {
@@ -70,7 +70,8 @@ function interceptorCode(interceptor: InterceptorPlan, plan: TierPlan, condition
     return name;
   }
   imports.add("FlowEvent").add("Interceptor");
-  const test = conditions.expression(interceptor.condition);
+  const locals = new Map<string, string>();
+  const test = conditions.expression(interceptor.condition, locals);
   body.push(
     `// drop(…) (${plan.sourceFile}:${interceptor.line}): keeps, in order, the events the condition does not match`,
     `const ${name}: Interceptor = {`,
@@ -79,7 +80,7 @@ function interceptorCode(interceptor: InterceptorPlan, plan: TierPlan, condition
     "    let kept = 0;",
     "    for (let i = 0; i < events.length; i++) {",
     "      const event = events[i]!;",
-    "      const headers = event.headers;",
+    ...(locals.size > 0 ? ["      const headers = event.headers;", ...declareLocals(locals, "      ")] : []),
     `      if (!(${test})) events[kept++] = event;`,
     "    }",
     "    events.length = kept;",
@@ -123,15 +124,17 @@ function routed(source: SourcePlan, arms: readonly RouteArmPlan[], interceptors:
     ...optional.map((c, i) => `    const optional_${c} = optional[${i}]!;`),
     "    for (let i = 0; i < events.length; i++) {",
     "      const event = events[i]!;",
-    "      const headers = event.headers;",
   ];
+  const locals = new Map<string, string>();
+  const branches: string[] = [];
   arms.forEach((arm, index) => {
     const pushes = arm.targets.map((target) => `${arrayOf(target, arm)}.push(event);`).join(" ");
     const keyword = index === 0 ? "if" : "} else if";
-    if (arm.condition === undefined) lines.push(index === 0 ? "      {" : "      } else {");
-    else lines.push(`      ${keyword} (${conditions.expression(arm.condition)}) {`);
-    lines.push(`        ${pushes}`);
+    if (arm.condition === undefined) branches.push(index === 0 ? "      {" : "      } else {");
+    else branches.push(`      ${keyword} (${conditions.expression(arm.condition, locals)}) {`);
+    branches.push(`        ${pushes}`);
   });
-  lines.push("      }", "    }", "  },", "})");
+  if (locals.size > 0) lines.push("      const headers = event.headers;", ...declareLocals(locals, "      "));
+  lines.push(...branches, "      }", "    }", "  },", "})");
   return lines.join("\n");
 }

@@ -2,8 +2,9 @@ import { isIP } from "node:net";
 import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "../core/log";
 import { parseDuration } from "../spec/units";
-import { describePropertyType } from "../spec/property-type";
 import { METRICS_FORMATS, type MetricsFormat } from "../metrics/metrics-routes";
+import type { AgentPlan } from "./agent-plan";
+import { DESCRIBE_FORMATS, environmentLines, type DescribeFormat } from "./describe";
 import type { EnvLookup } from "./env-reader";
 
 /** Facts about the agent fixed at build time. */
@@ -13,6 +14,8 @@ export interface AgentIdentity {
   /** The `.flow` file the agent was built from, as given to `flowc build`. */
   readonly sourceFile: string;
   readonly env: readonly EnvLookup[];
+  /** The tier's whole plan, for `--describe`. */
+  readonly plan: AgentPlan;
 }
 
 /** The HTTP metrics and health server, when `--metrics-port` asks for it. */
@@ -33,6 +36,7 @@ export interface AgentOptions {
 export type ParsedArgs =
   | { readonly action: "run"; readonly options: AgentOptions }
   | { readonly action: "help" | "version" }
+  | { readonly action: "describe"; readonly format: DescribeFormat }
   | { readonly action: "usage-error"; readonly message: string };
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
@@ -51,6 +55,8 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
         "metrics-port": { type: "string" },
         "metrics-address": { type: "string" },
         "metrics-format": { type: "string" },
+        describe: { type: "boolean" },
+        format: { type: "string" },
         version: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -60,6 +66,13 @@ export function parseAgentArgs(argv: readonly string[]): ParsedArgs {
   }
   if (values.help) return { action: "help" };
   if (values.version) return { action: "version" };
+  const format = values.format ?? "text";
+  if (values.format !== undefined && !values.describe) return { action: "usage-error", message: "--format needs --describe" };
+  if (!(DESCRIBE_FORMATS as readonly string[]).includes(format)) {
+    return { action: "usage-error", message: `--format must be one of ${DESCRIBE_FORMATS.join(", ")}, not \`${format}\`` };
+  }
+  // Run-time options are not checked: `--describe` can be appended to any command line.
+  if (values.describe) return { action: "describe", format: format as DescribeFormat };
   const level = values["log-level"] ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     return { action: "usage-error", message: `--log-level must be one of ${LOG_LEVELS.join(", ")}, not \`${level}\`` };
@@ -118,17 +131,13 @@ export function agentHelp(identity: AgentIdentity): string {
     "  --metrics-port <port>      serve metrics and health over HTTP on this port (default: off; 0 picks one)",
     `  --metrics-address <addr>   address the metrics server listens on (default: ${DEFAULT_METRICS_ADDRESS})`,
     "  --metrics-format <format>  what GET /metrics returns: prometheus or flume (default: prometheus)",
+    "  --describe                 print the tier's components with their properties, the wiring and the",
+    "                             environment variables it reads, then exit (reads no environment)",
+    "  --format <format>          with --describe: text or json (the plan as JSON) (default: text)",
     "  --version                  print the flowc and Node.js versions and exit",
     "  -h, --help                 print this help and exit",
   ];
-  if (identity.env.length > 0) {
-    lines.push("", "Environment (read at start):");
-    const width = Math.max(...identity.env.map((lookup) => lookup.name.length));
-    for (const lookup of identity.env) {
-      const fallback = lookup.fallback === undefined ? "required" : `default ${JSON.stringify(lookup.fallback)}`;
-      lines.push(`  ${lookup.name.padEnd(width)}  ${lookup.target}: ${describePropertyType(lookup.type)}, ${fallback}`);
-    }
-  }
+  if (identity.env.length > 0) lines.push("", "Environment (read at start):", ...environmentLines(identity.env));
   lines.push(
     "",
     "Exit codes:",

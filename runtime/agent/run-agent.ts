@@ -7,6 +7,7 @@ import { MetricsServer } from "../metrics/metrics-server";
 import { monitoredComponents } from "../metrics/monitored-components";
 import type { SinkRunner } from "../sink-runner/sink-runner";
 import { agentHelp, agentVersion, parseAgentArgs, type AgentIdentity, type AgentOptions } from "./agent-options";
+import { describePlan } from "./describe";
 import { EnvReader } from "./env-reader";
 import { AgentExit } from "./exit-codes";
 
@@ -35,6 +36,10 @@ export function runAgent(identity: AgentIdentity, factory: TopologyFactory, argv
       return;
     case "version":
       process.stdout.write(agentVersion(identity));
+      return;
+    case "describe":
+      // From the embedded plan alone: no environment is read and nothing is constructed.
+      process.stdout.write(describePlan(identity.plan, parsed.format));
       return;
     case "usage-error":
       process.stderr.write(`error: ${parsed.message}\n\nRun \`${identity.tier} --help\` for the options.\n`);

@@ -18,7 +18,7 @@ export class FileChannelCounter extends ChannelCounter {
   CheckpointWriteErrorCount = 0;
   /** Torn or damaged records found (at replay or when reading an event back); each is logged with file and offset. */
   CorruptRecordCount = 0;
-  /** fsync rounds (one per group commit in `sync = batch`). */
+  /** fsync rounds that had something to flush (one per group commit in `sync = batch`). */
   SyncCount = 0;
   CheckpointCount = 0;
 }

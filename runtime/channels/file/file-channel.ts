@@ -581,14 +581,13 @@ export class FileChannel implements Channel {
     this.syncingGen = this.writtenGen;
     this.syncingRound = this.nextRound;
     this.nextRound = undefined;
-    segments.sync(this.onSyncDone);
+    if (segments.sync(this.onSyncDone) > 0) this.counter.SyncCount++;
   }
 
   private readonly onSyncDone = (error: NodeJS.ErrnoException | null): void => {
     this.syncing = false;
     const round = this.syncingRound;
     this.syncingRound = undefined;
-    this.counter.SyncCount++;
     if (error !== null) {
       this.onDiskError(error, "fsync");
       round?.reject(error);

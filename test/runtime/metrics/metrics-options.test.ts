@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { agentHelp, parseAgentArgs, type AgentIdentity } from "../../../runtime/agent/agent-options";
 
-const identity: AgentIdentity = { tier: "edge", flowcVersion: "0.1.0", sourceFile: "edge.flow", env: [] };
+const identity: AgentIdentity = {
+  tier: "edge",
+  flowcVersion: "0.1.0",
+  sourceFile: "edge.flow",
+  env: [],
+  plan: { tier: "edge", flowcVersion: "0.1.0", sourceFile: "edge.flow", env: [], channels: [], sinks: [], groups: [], sources: [] },
+};
 
 function metricsOf(argv: string[]) {
   const parsed = parseAgentArgs(argv);

@@ -1,0 +1,146 @@
+import { findSpec } from "../registry";
+import { describePropertyType, DURATION_UNITS_MS, SIZE_UNITS_BYTES, type PropertyType, type PropertyValue } from "../spec";
+import { isEnvValue, type AgentComponentPlan, type AgentCondition, type AgentPlan, type AgentPlanValue, type AgentSubject } from "./agent-plan";
+import type { EnvLookup } from "./env-reader";
+
+export const DESCRIBE_FORMATS = ["text", "json"] as const;
+export type DescribeFormat = (typeof DESCRIBE_FORMATS)[number];
+
+/**
+ * What `<tier> --describe` prints: the plan the agent was built from. Works on the embedded plan alone: it
+ * reads no environment variable (an `env()` property shows as `env(NAME, default)`) and starts nothing.
+ */
+export function describePlan(plan: AgentPlan, format: DescribeFormat): string {
+  if (format === "json") return `${JSON.stringify(plan, null, 2)}\n`;
+  const at = (line: number): string => `${plan.sourceFile}:${line}`;
+  const lines = [`tier ${plan.tier} (${plan.sourceFile}, flowc ${plan.flowcVersion})`];
+  const component = (item: AgentComponentPlan, indent: string, extra: readonly string[] = []): void => {
+    lines.push(`${indent}${item.id}: ${item.kind} (${at(item.line)})`);
+    const types = findSpec(item.role, item.kind)?.properties;
+    for (const line of extra) lines.push(`${indent}  ${line}`);
+    for (const [key, value] of Object.entries(item.config)) {
+      lines.push(`${indent}  ${key} = ${valueText(value, types?.[key]?.type, plan.env)}`);
+    }
+  };
+
+  if (plan.sources.length > 0) lines.push("", "sources");
+  for (const source of plan.sources) {
+    component(source, "  ");
+    for (const interceptor of source.interceptors) {
+      if (interceptor.role === "drop") {
+        lines.push(`    | drop(${conditionText(interceptor.condition)}) (${at(interceptor.line)})`);
+      } else {
+        component(interceptor, "    | ");
+      }
+    }
+  }
+  if (plan.channels.length > 0) lines.push("", "channels");
+  for (const channel of plan.channels) component(channel, "  ");
+  if (plan.sinks.length > 0) lines.push("", "sinks");
+  for (const sink of plan.sinks) component(sink, "  ");
+  if (plan.groups.length > 0) lines.push("", "sink groups");
+  for (const group of plan.groups) component(group, "  ", [`sinks = [${group.members.join(", ")}]`]);
+
+  lines.push("", "wiring");
+  for (const source of plan.sources) {
+    if (source.route === undefined) {
+      lines.push(`  ${source.id} -> ${targetsText(source.targets)}`);
+      continue;
+    }
+    lines.push(`  route ${source.id} (the first arm that matches)`);
+    for (const arm of source.route) {
+      const when = arm.condition === undefined ? "else" : `when ${conditionText(arm.condition)}`;
+      lines.push(`    ${when} -> ${targetsText(arm.targets)}`);
+    }
+  }
+  for (const sink of plan.sinks) if (sink.channel !== undefined) lines.push(`  ${sink.channel} -> ${sink.id}`);
+  for (const group of plan.groups) lines.push(`  ${group.channel} -> ${group.id} (${group.kind}: ${group.members.join(", ")})`);
+
+  lines.push("", "environment (read at start)");
+  if (plan.env.length === 0) lines.push("  none");
+  lines.push(...environmentLines(plan.env), "");
+  return lines.join("\n");
+}
+
+/** One line per `env()` lookup: the variable, where its value goes, its type and its default. */
+export function environmentLines(env: readonly EnvLookup[]): string[] {
+  const width = Math.max(0, ...env.map((lookup) => lookup.name.length));
+  return env.map((lookup) => {
+    const fallback = lookup.fallback === undefined ? "required" : `default ${literalText(lookup.fallback, lookup.type)}`;
+    return `  ${lookup.name.padEnd(width)}  ${lookup.target}: ${describePropertyType(lookup.type)}, ${fallback}`;
+  });
+}
+
+function targetsText(targets: readonly { channel: string; optional: boolean }[]): string {
+  return targets.map((target) => (target.optional ? `optional ${target.channel}` : target.channel)).join(", ");
+}
+
+function valueText(value: AgentPlanValue, type: PropertyType | undefined, env: readonly EnvLookup[]): string {
+  if (!isEnvValue(value)) return literalText(value, type);
+  const lookup = env[value.$env];
+  if (lookup === undefined) return `env(#${value.$env})`;
+  return lookup.fallback === undefined ? `env(${lookup.name})` : `env(${lookup.name}, ${literalText(lookup.fallback, lookup.type)})`;
+}
+
+/** A value as a `.flow` literal of its type: durations and sizes with their largest exact unit, regexes as `/…/`. */
+function literalText(value: PropertyValue, type: PropertyType | undefined): string {
+  if (typeof value === "object") return `[${value.map((item) => literalText(item, type?.kind === "list" ? type.of : undefined)).join(", ")}]`;
+  if (typeof value === "string") return type?.kind === "regex" ? value : JSON.stringify(value);
+  if (typeof value === "number" && type?.kind === "duration") return withUnit(value, DURATION_UNITS_MS, "ms");
+  if (typeof value === "number" && type?.kind === "size") return withUnit(value, SIZE_UNITS_BYTES, "B");
+  return String(value);
+}
+
+/** `30000` → `30s`, `268435456` → `256MiB`: the unit giving the smallest whole number. */
+function withUnit(amount: number, units: Readonly<Record<string, number>>, smallest: string): string {
+  let best = `${amount}${smallest}`;
+  let bestCount = amount;
+  for (const [unit, size] of Object.entries(units)) {
+    if (amount >= size && amount % size === 0 && amount / size < bestCount) {
+      best = `${amount / size}${unit}`;
+      bestCount = amount / size;
+    }
+  }
+  return best;
+}
+
+/** Writes a condition back in the `.flow` syntax (`!=`, `!~` and `not in` as written). */
+export function conditionText(condition: AgentCondition, context = 0): string {
+  const [text, precedence] = conditionForm(condition);
+  return precedence < context ? `(${text})` : text;
+}
+
+function conditionForm(condition: AgentCondition): [string, number] {
+  if ("any" in condition) return [condition.any.map((operand) => conditionText(operand, 2)).join(" or "), 1];
+  if ("all" in condition) return [condition.all.map((operand) => conditionText(operand, 3)).join(" and "), 2];
+  if ("not" in condition) {
+    const inner = condition.not;
+    if ("test" in inner && inner.test !== "exists") {
+      const subject = subjectText(inner.subject);
+      if (inner.test === "equals") return [`${subject} != ${JSON.stringify(inner.value)}`, 4];
+      if (inner.test === "oneOf") return [`${subject} not in ${listText(inner.values)}`, 4];
+      return [`${subject} !~ /${inner.pattern}/${inner.flags}`, 4];
+    }
+    return [`not ${conditionText(inner, 3)}`, 3];
+  }
+  const subject = subjectText(condition.subject);
+  switch (condition.test) {
+    case "equals":
+      return [`${subject} == ${JSON.stringify(condition.value)}`, 4];
+    case "oneOf":
+      return [`${subject} in ${listText(condition.values)}`, 4];
+    case "matches":
+      return [`${subject} ~ /${condition.pattern}/${condition.flags}`, 4];
+    case "exists":
+      return [`${subject} exists`, 4];
+  }
+}
+
+function subjectText(subject: AgentSubject): string {
+  if ("body" in subject) return "body";
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(subject.header) ? `header.${subject.header}` : `header[${JSON.stringify(subject.header)}]`;
+}
+
+function listText(values: readonly string[]): string {
+  return `[${values.map((value) => JSON.stringify(value)).join(", ")}]`;
+}
