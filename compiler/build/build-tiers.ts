@@ -1,18 +1,26 @@
-import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { generateEntry } from "../codegen";
 import type { TierPlan } from "../ir";
 import { bundleAgent } from "./bundle";
 import { resolveEmbeddedNode } from "./embedded-node";
+import { fileSha256, renderManifest, tierManifest, type SourceDigest } from "./manifest";
 import { makeSeaBinary } from "./sea";
+import { systemdUnit } from "./systemd-unit";
 
 export interface BuildOptions {
-  /** Binaries go to `<outDir>/<tier>/<tier>`. */
+  /** Binaries go to `<outDir>/<tier>/<tier>`, with `<tier>.service` and `manifest.json` next to them. */
   readonly outDir: string;
   /** A Node binary to embed instead of the pinned release. */
   readonly nodePath?: string;
   readonly onProgress: (line: string) => void;
+  /** The topology's `.flow` files, the root first, for the manifest. */
+  readonly sources: readonly SourceDigest[];
+  /** Put V8's code cache in the binaries: faster start, but not reproducible (recorded in the manifest). */
+  readonly codeCache?: boolean;
+  /** Keep the generated TypeScript as `<tier>.generated.ts` next to the binary. */
+  readonly emitTs?: boolean;
 }
 
 export interface TierBuild {
@@ -23,28 +31,49 @@ export interface TierBuild {
   readonly milliseconds: number;
 }
 
-/** Builds one single-executable agent per plan, one after the other (injection needs a lot of memory). */
+/**
+ * Builds one single-executable agent per plan, one after the other (injection needs a lot of memory), and
+ * next to each its deploy artefacts: a systemd unit and a manifest (written last: it describes the binary).
+ */
 export async function buildTiers(plans: readonly TierPlan[], options: BuildOptions): Promise<TierBuild[]> {
   const node = await resolveEmbeddedNode(options.nodePath, options.onProgress);
+  const codeCache = options.codeCache === true;
   options.onProgress(`embedding Node.js ${node.version} (${node.origin})`);
+  if (codeCache) options.onProgress("with V8's code cache (--code-cache): the binaries will differ from build to build");
   const builds: TierBuild[] = [];
   for (const plan of plans) {
     const started = performance.now();
     const dir = join(options.outDir, plan.tier);
     const binary = join(dir, plan.tier);
+    const generated = join(dir, `${plan.tier}.generated.ts`);
+    const manifestPath = join(dir, "manifest.json");
     await mkdir(dir, { recursive: true });
+    // Until the new one is written, no manifest: an old one would describe a binary that is being replaced.
+    await rm(manifestPath, { force: true });
     const workDir = await mkdtemp(join(tmpdir(), `flowc-${plan.tier}-`));
     try {
       const entry = generateEntry(plan);
+      // A file left by an earlier `--emit-ts` build would no longer match the binary.
+      await (options.emitTs === true ? writeFile(generated, entry) : rm(generated, { force: true }));
       const bundle = await bundleAgent(entry, `${plan.tier}.generated.ts`);
-      await makeSeaBinary({ name: plan.tier, nodePath: node.path, bundle, output: binary, workDir });
+      await makeSeaBinary({ name: plan.tier, nodePath: node.path, bundle, output: binary, workDir, codeCache });
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
+    const bytes = (await stat(binary)).size;
+    await writeFile(join(dir, `${plan.tier}.service`), systemdUnit(plan));
+    const manifest = tierManifest({
+      plan,
+      node: { version: node.version, origin: node.origin },
+      codeCache,
+      binary: { path: basename(binary), sha256: await fileSha256(binary), bytes },
+      source: options.sources,
+    });
+    await writeFile(manifestPath, renderManifest(manifest));
     const build: TierBuild = {
       tier: plan.tier,
       binary,
-      bytes: (await stat(binary)).size,
+      bytes,
       nodeVersion: node.version,
       milliseconds: Math.round(performance.now() - started),
     };

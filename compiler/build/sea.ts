@@ -19,12 +19,14 @@ export interface SeaOptions {
   readonly output: string;
   /** A private scratch directory. */
   readonly workDir: string;
+  /** Put V8's code cache in the blob: the agent starts faster, but the blob differs on every build. */
+  readonly codeCache?: boolean;
 }
 
 /**
  * Makes a Node single-executable application: the blob is prepared by the same Node binary that is
- * then copied and injected with postject. No code cache: a blob with V8's code cache differs on every
- * build, and builds must be reproducible.
+ * then copied and injected with postject. No code cache unless asked for: a blob with V8's code cache
+ * differs on every build, and builds are reproducible by default.
  */
 export async function makeSeaBinary(options: SeaOptions): Promise<void> {
   const { nodePath, bundle, output, workDir, name } = options;
@@ -36,7 +38,7 @@ export async function makeSeaBinary(options: SeaOptions): Promise<void> {
   // out of the binary, which would otherwise differ on every build.
   await writeFile(
     config,
-    JSON.stringify({ main, output: "agent.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }),
+    JSON.stringify({ main, output: "agent.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: options.codeCache === true }),
   );
   await run(nodePath, ["--experimental-sea-config", config], { cwd: workDir, env: {} });
 

@@ -1,4 +1,4 @@
-import { buildTiers, EmbeddedNodeError } from "../build";
+import { buildTiers, EmbeddedNodeError, sourceDigests } from "../build";
 import { compileSource } from "../pipeline";
 import { CliError, ExitCode } from "./exit-codes";
 import { readFlowFile } from "./read-input";
@@ -9,15 +9,28 @@ export interface BuildCommandOptions {
   readonly tier?: string;
   readonly node?: string;
   readonly denyWarnings?: boolean;
+  /** Keep each tier's generated TypeScript next to its binary. */
+  readonly emitTs?: boolean;
+  /** V8's code cache in the binaries: faster start, not reproducible. */
+  readonly codeCache?: boolean;
+  /** Print only errors: no progress lines, and no warnings unless --deny-warnings makes them fatal. */
+  readonly quiet?: boolean;
 }
 
-/** `flowc build FILE`: checks the file, then builds one single-executable agent per tier. */
+/**
+ * `flowc build FILE`: checks the file, then builds one single-executable agent per tier, with its systemd
+ * unit and manifest (and its generated TypeScript with --emit-ts).
+ */
 export async function buildCommand(path: string, options: BuildCommandOptions): Promise<number> {
   const started = performance.now();
+  const quiet = options.quiet === true;
   const result = compileSource(path, await readFlowFile(path));
-  if (result.diagnostics.length > 0) reportDiagnostics(result, "pretty");
+  const warningsStop = options.denyWarnings === true && result.warningCount > 0;
+  // --quiet keeps the errors only; warnings still show when --deny-warnings makes them stop the build.
+  const shown = quiet && !warningsStop ? { ...result, diagnostics: result.diagnostics.filter((d) => d.severity === "error"), warningCount: 0 } : result;
+  if (shown.diagnostics.length > 0) reportDiagnostics(shown, "pretty");
   if (result.plans === undefined) return ExitCode.inputErrors;
-  if (options.denyWarnings === true && result.warningCount > 0) {
+  if (warningsStop) {
     process.stderr.write("error: not building: there are warnings and --deny-warnings is set\n");
     return ExitCode.inputErrors;
   }
@@ -31,10 +44,17 @@ export async function buildCommand(path: string, options: BuildCommandOptions): 
     }
   }
   const progress = (line: string): void => {
-    process.stderr.write(`flowc: ${line}\n`);
+    if (!quiet) process.stderr.write(`flowc: ${line}\n`);
   };
   try {
-    await buildTiers(plans, { outDir: options.out, nodePath: options.node ?? process.env["FLOWC_NODE"], onProgress: progress });
+    await buildTiers(plans, {
+      outDir: options.out,
+      nodePath: options.node ?? process.env["FLOWC_NODE"],
+      onProgress: progress,
+      sources: sourceDigests(result.files.map((file) => file.source)),
+      codeCache: options.codeCache === true,
+      emitTs: options.emitTs === true,
+    });
   } catch (error) {
     if (error instanceof EmbeddedNodeError) throw new CliError(error.message, ExitCode.inputErrors);
     throw error;

@@ -17,6 +17,15 @@ Exit codes:
   2  usage error: bad options, or a path that is not a readable file
   3  internal error: a bug in flowc, please report it`;
 
+const BUILD_OUTPUT_HELP = `
+Output, for each tier, in <out>/<tier>/:
+  <tier>               the agent binary (installed as /usr/local/bin/<tier>: see <tier>.service)
+  <tier>.service       a hardened systemd unit for it
+  manifest.json        hashes of the binary and the .flow files, Node.js, ports, paths written, env variables
+  <tier>.generated.ts  the generated TypeScript, with --emit-ts
+Without --code-cache, the same input gives byte-identical binaries and manifests.
+`;
+
 function program(setExitCode: (code: number) => void): Command {
   const flowc = new Command("flowc")
     .description("Compile .flow topologies into single-binary log and event agents, one per tier.")
@@ -52,9 +61,13 @@ function program(setExitCode: (code: number) => void): Command {
     .option("-t, --tier <name>", "build only this tier")
     .option("--node <path>", "embed this Node.js binary instead of the pinned LTS release (also FLOWC_NODE)")
     .option("--deny-warnings", "refuse to build when there are warnings")
-    .addHelpText("after", EXIT_CODE_HELP)
-    .action(async (file: string, options: { out: string; tier?: string; node?: string; denyWarnings?: boolean }) =>
-      setExitCode(await buildCommand(file, options)),
+    .option("--emit-ts", "keep the generated TypeScript of each tier as <out>/<tier>/<tier>.generated.ts")
+    .option("--code-cache", "put V8's code cache in the binaries: they start faster, but are NOT reproducible (each build differs); recorded in manifest.json")
+    .option("-q, --quiet", "print only errors (no progress lines, no warnings)")
+    .addHelpText("after", BUILD_OUTPUT_HELP + EXIT_CODE_HELP)
+    .action(
+      async (file: string, options: { out: string; tier?: string; node?: string; denyWarnings?: boolean; emitTs?: boolean; codeCache?: boolean; quiet?: boolean }) =>
+        setExitCode(await buildCommand(file, options)),
     );
 
   flowc

@@ -13,7 +13,7 @@ function sha256(path: string): string {
 }
 
 describe("flowc build", () => {
-  it("builds byte-identical binaries from the same input", () => {
+  it("builds byte-identical binaries, manifests and units from the same input", () => {
     for (const out of ["one", "two"]) {
       const run = runCli(["build", "examples/quickstart.flow", "--out", join(work, out)], { timeoutMs: 170_000 });
       expect(run.status, run.stderr).toBe(0);
@@ -21,5 +21,11 @@ describe("flowc build", () => {
       expect(run.stderr).toMatch(/flowc: built tier `quickstart` → .*quickstart \(\d+\.\d MiB\) in \d+\.\ds/);
     }
     expect(sha256(join(work, "one", "quickstart", "quickstart"))).toBe(sha256(join(work, "two", "quickstart", "quickstart")));
+    // The manifests hold the binary's hash and name it relatively, so they match byte for byte too.
+    for (const artefact of ["manifest.json", "quickstart.service"]) {
+      const one = readFileSync(join(work, "one", "quickstart", artefact));
+      expect(one.length, artefact).toBeGreaterThan(0);
+      expect(one.equals(readFileSync(join(work, "two", "quickstart", artefact))), artefact).toBe(true);
+    }
   }, 180_000);
 });

@@ -103,7 +103,7 @@ export class FileChannel implements Channel {
   /** Batches encoded into the current write chunk. */
   private readonly chunkBatches: PutBatch[] = [];
   private readonly encoder = new RecordEncoder();
-  /** Record bytes of the batches whose events are kept in memory. */
+  /** Memory cost (`PutBatch.memoryCost`) of the batches whose events are kept in memory. */
   private cachedBytes = 0;
   /** The last batch read back that did not fit in the cache, so its next events are not read again. */
   private lastReadBatch: PutBatch | undefined = undefined;
@@ -427,7 +427,7 @@ export class FileChannel implements Channel {
     if (batch.seg >= 0) this.segments?.addLive(batch.seg, -n);
     if (batch.live > 0) return;
     if (batch.cached) {
-      this.cachedBytes -= batch.length;
+      this.cachedBytes -= batch.memoryCost;
       batch.cached = false;
     }
     if (batch.seg >= 0) batch.events = null;
@@ -449,10 +449,10 @@ export class FileChannel implements Channel {
       if (checked === batch.length) {
         const events = decodePutRecord(buf, 0, checked, batch.firstSeq, batch.count);
         if (typeof events !== "string") {
-          if (this.cachedBytes + batch.length <= this.cacheSize) {
+          if (this.cachedBytes + batch.memoryCost <= this.cacheSize) {
             batch.events = events;
             batch.cached = true;
-            this.cachedBytes += batch.length;
+            this.cachedBytes += batch.memoryCost;
           } else {
             this.lastReadBatch = batch;
             this.lastReadEvents = events;
@@ -555,9 +555,9 @@ export class FileChannel implements Channel {
       batch.seg = seg;
       batch.offset += position;
       segments.addLive(seg, batch.live);
-      if (this.cachedBytes + batch.length <= this.cacheSize) {
+      if (this.cachedBytes + batch.memoryCost <= this.cacheSize) {
         batch.cached = true;
-        this.cachedBytes += batch.length;
+        this.cachedBytes += batch.memoryCost;
       } else {
         batch.events = null;
       }

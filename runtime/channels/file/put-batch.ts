@@ -1,6 +1,12 @@
 import type { FlowEvent } from "../../core/event";
 
 /**
+ * Memory an event in memory costs beyond its encoded bytes: the FlowEvent, its headers object and its
+ * Buffer (measured with Node 20: about 200 bytes of heap for an event with one header).
+ */
+export const EVENT_MEMORY_OVERHEAD = 200;
+
+/**
  * The events of one committed put transaction: the unit that is written (one put record), cached and
  * read back. Events in the queue point at their batch and their index in it, so the queue costs a few
  * bytes per event whether or not the bodies are in memory.
@@ -20,6 +26,11 @@ export class PutBatch {
   cached = false;
   /** The record could not be read back (damaged or missing): its events were dropped. */
   lost = false;
+
+  /** What keeping the events in memory costs, as counted against `cache_size`. */
+  get memoryCost(): number {
+    return this.length + this.count * EVENT_MEMORY_OVERHEAD;
+  }
 
   constructor(
     /** Sequence number of the first event; the others follow without gaps. */

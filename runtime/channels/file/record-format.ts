@@ -179,10 +179,10 @@ export class RecordEncoder {
         const value = headers[key] as string;
         // UTF-16 code units take at most 3 bytes in UTF-8.
         buf = this.reserve(pos, 8 + 3 * (key.length + value.length) + body.length);
-        const keyLength = buf.write(key, pos + 4);
+        const keyLength = writeUtf8(buf, key, pos + 4);
         buf.writeUInt32LE(keyLength, pos);
         pos += 4 + keyLength;
-        const valueLength = buf.write(value, pos + 4);
+        const valueLength = writeUtf8(buf, value, pos + 4);
         buf.writeUInt32LE(valueLength, pos);
         pos += 4 + valueLength;
         headerCount++;
@@ -235,4 +235,25 @@ export class RecordEncoder {
     this.buffer = next;
     return next;
   }
+}
+
+/** Header strings shorter than this are copied byte by byte when they are ASCII (most are). */
+const ASCII_FAST_PATH_MAX = 64;
+
+/**
+ * Writes `text` as UTF-8 at `pos` (room was reserved) and returns the byte count. Short ASCII strings,
+ * which most header keys and values are, are copied in a loop: cheaper than a native call each.
+ */
+function writeUtf8(buf: Buffer, text: string, pos: number): number {
+  const n = text.length;
+  if (n < ASCII_FAST_PATH_MAX) {
+    let i = 0;
+    for (; i < n; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) break;
+      buf[pos + i] = code;
+    }
+    if (i === n) return n;
+  }
+  return buf.write(text, pos);
 }

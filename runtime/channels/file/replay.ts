@@ -110,12 +110,13 @@ export function replay(dir: string, segments: SegmentLog, queue: EventRefQueue, 
   let nextSeq = checkpoint?.nextSeq ?? 0;
   let checkpointEvents = 0;
   let lostEvents = 0;
-  const oldest = segments.segments[0]?.id ?? Number.POSITIVE_INFINITY;
-
-  // The checkpoint's live events. A segment older than every remaining one was deleted because all its
-  // events were taken; a missing one among them, or one shorter than the checkpoint says, is damage.
+  // The checkpoint's live events. A segment older than every segment file was deleted because all its
+  // events were taken (the newest segment is never deleted, so there is always one); a missing one among
+  // them, or one shorter than the checkpoint says, is damage.
+  const oldest = ids[0] ?? 0;
   if (checkpoint !== undefined) {
     const merged = new Map<number, Candidate>();
+    const lostBySegment = new Map<number, { offset: number; events: number }>();
     for (const entry of checkpoint.entries) {
       let live = 0;
       for (let r = 1; r < entry.runs.length; r += 2) live += entry.runs[r] as number;
@@ -125,11 +126,9 @@ export function replay(dir: string, segments: SegmentLog, queue: EventRefQueue, 
       const segment = segments.get(entry.seg);
       if (segment === undefined || entry.offset + entry.length > segment.size) {
         lostEvents += live;
-        log.error("events listed by the checkpoint are gone: their segment is missing or too short", {
-          file: segments.pathOf(entry.seg),
-          offset: entry.offset,
-          events: live,
-        });
+        const gone = lostBySegment.get(entry.seg);
+        if (gone === undefined) lostBySegment.set(entry.seg, { offset: entry.offset, events: live });
+        else gone.events += live;
         continue;
       }
       const known = merged.get(entry.firstSeq);
@@ -144,6 +143,15 @@ export function replay(dir: string, segments: SegmentLog, queue: EventRefQueue, 
       const candidate = { batch, runs: entry.runs.slice() };
       merged.set(entry.firstSeq, candidate);
       candidates.push(candidate);
+    }
+    for (const [seg, gone] of lostBySegment) {
+      damagedRecords++;
+      counter.CorruptRecordCount++;
+      log.error("events listed by the checkpoint are gone: their segment is missing or shorter than the checkpoint says", {
+        file: segments.pathOf(seg),
+        offset: gone.offset,
+        events: gone.events,
+      });
     }
   }
 

@@ -52,7 +52,7 @@ export const fileChannelSpec = {
     cache_size: {
       type: { kind: "size", min: 0 },
       default: 64 * MiB,
-      doc: "Bytes of recently put events kept in memory so that sinks which keep up never read the disk; events beyond it are read back from their segment when taken. Memory use is about this plus 12 bytes per queued event.",
+      doc: "Memory for recently put events, so that sinks which keep up never read the disk (each event counts its encoded size plus 200 bytes); older events are read back from their segment when taken. The channel's memory use is about this plus 8 bytes per queued event, whatever `capacity` is.",
     },
   },
 } as const satisfies ComponentSpec;

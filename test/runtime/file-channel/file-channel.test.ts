@@ -56,14 +56,22 @@ describe("FileChannel", () => {
   describe("transactions", () => {
     it("round-trips events with headers and binary bodies through put/commit and take/commit", async () => {
       const ch = await channel(dir);
-      const events = [event("héllo", { host: "a", "ключ": "значение" }), event(Buffer.from([0x00, 0xff, 0x0a])), event("")];
+      const headers = { host: "a", "ключ": "значение", cafe: "café ☕", long: "x".repeat(100), "": "" };
+      const events = [event("héllo", headers), event(Buffer.from([0x00, 0xff, 0x0a])), event("")];
       putCommitted(ch, events);
       expect(ch.size()).toBe(3);
       const taken = takeCommitted(ch);
       expect(bodies(taken)).toEqual(["héllo", "\u0000\ufffd\n", ""]);
-      expect(taken[0]?.headers).toEqual({ host: "a", "ключ": "значение" });
+      expect(taken[0]?.headers).toEqual(headers);
       expect(taken[1]?.body).toEqual(Buffer.from([0x00, 0xff, 0x0a]));
       expect(ch.size()).toBe(0);
+      // The same, decoded from the segment after a restart.
+      putCommitted(ch, events);
+      const after = await restart(ch);
+      const decoded = takeCommitted(after);
+      expect(bodies(decoded)).toEqual(["héllo", "\u0000\ufffd\n", ""]);
+      expect(decoded[0]?.headers).toEqual(headers);
+      expect(decoded[1]?.headers).toEqual({});
     });
 
     it("makes events visible to takers only on commit and adds nothing on rollback", async () => {
@@ -273,6 +281,42 @@ describe("FileChannel", () => {
       expect(ch.replayStats?.bytesScanned).toBe(0);
       expect(ch.size()).toBe(85);
       expect(bodies(takeAll(ch))[0]).toBe("b1-5");
+    });
+
+    it("replays every segment when the checkpoint is damaged", async () => {
+      let ch = await channel(dir, small);
+      for (let b = 0; b < 20; b++) putCommitted(ch, padded(10, `b${b}-`));
+      takeCommitted(ch, 35);
+      await ch.stop();
+      const checkpoint = readFileSync(join(dir, "checkpoint"));
+      checkpoint.writeUInt8(checkpoint.readUInt8(checkpoint.length - 1) ^ 0xff, checkpoint.length - 1);
+      writeFileSync(join(dir, "checkpoint"), checkpoint);
+      const { log, lines } = recordingLogger();
+      ch = await channel(dir, small, { log });
+      expect(ch.replayStats?.checkpoint).toBe("unusable");
+      expect(lines.join("")).toContain('msg="checkpoint is unusable, replaying every segment"');
+      const delivered = unpadded(takeAll(ch));
+      expect(delivered).toHaveLength(165);
+      expect(delivered[0]).toBe("b3-5");
+    });
+
+    it("reports the events of a segment that disappeared as lost, and delivers the rest", async () => {
+      let ch = await channel(dir, small);
+      for (let b = 0; b < 30; b++) putCommitted(ch, padded(10, `b${b}-`));
+      await ch.stop();
+      const files = segmentFiles(dir);
+      expect(files.length).toBeGreaterThan(3);
+      rmSync(join(dir, files[1] as string));
+      const { log, lines } = recordingLogger();
+      ch = await channel(dir, small, { log });
+      const lost = ch.replayStats?.lostEvents ?? 0;
+      expect(lost).toBeGreaterThan(0);
+      expect(ch.counter.CorruptRecordCount).toBe(1);
+      expect(lines.join("")).toMatch(new RegExp(`msg="events listed by the checkpoint are gone.*file=${join(dir, files[1] as string)} offset=\\d+ events=${lost}`));
+      const delivered = unpadded(takeAll(ch));
+      expect(delivered).toHaveLength(300 - lost);
+      expect(delivered[0]).toBe("b0-0");
+      expect(delivered.at(-1)).toBe("b29-9");
     });
 
     it("finds damage before the checkpoint when the events are read back: drops that batch, logs and counts it", async () => {
