@@ -3,10 +3,11 @@ import type { EnvLookup } from "./env-reader";
 
 /**
  * The tier's plan as an agent carries it, for `--describe`: the compiler's `TierPlan` (compiler/ir/plan.ts,
- * the full definition) embedded as JSON by the generated code. These types name only what the agent reads;
- * the other fields (`implementation`, `tests`, …) pass through unread, which the open index signatures allow.
- * The generated code is type-checked against them for every example (test/compiler/codegen.test.ts), and
- * test/runtime/describe.test.ts checks that a `TierPlan` is assignable to `AgentPlan`.
+ * which defines it) embedded as JSON by the generated code. The runtime does not import the compiler, so
+ * the shape is declared here too; fields the agent does not read are typed loosely. Two checks keep the
+ * declarations in step: test/runtime/describe.test.ts assigns a `TierPlan` to an `AgentPlan`, and the
+ * generated code of every example is type-checked against the runtime (test/compiler/codegen.test.ts),
+ * which fails on a plan field declared only in the compiler.
  */
 export interface AgentPlan {
   readonly tier: string;
@@ -17,7 +18,8 @@ export interface AgentPlan {
   readonly sinks: readonly (AgentComponentPlan & { readonly channel?: string })[];
   readonly groups: readonly (AgentComponentPlan & { readonly channel: string; readonly members: readonly string[] })[];
   readonly sources: readonly AgentSourcePlan[];
-  readonly [unread: string]: unknown;
+  /** The `.flow` file's `test` blocks (run by `flowc test`, not by the agent). */
+  readonly tests: readonly unknown[];
 }
 
 /** A property: a value known at build time, or the index of its `env()` lookup in `AgentPlan.env`. */
@@ -27,9 +29,10 @@ export interface AgentComponentPlan {
   readonly id: string;
   readonly role: ComponentRole;
   readonly kind: string;
+  /** The runtime class that implements the kind. */
+  readonly implementation: string;
   readonly config: Readonly<Record<string, AgentPlanValue>>;
   readonly line: number;
-  readonly [unread: string]: unknown;
 }
 
 export interface AgentSourcePlan extends AgentComponentPlan {

@@ -6,7 +6,7 @@ const identity: AgentIdentity = {
   flowcVersion: "0.1.0",
   sourceFile: "edge.flow",
   env: [],
-  plan: { tier: "edge", flowcVersion: "0.1.0", sourceFile: "edge.flow", env: [], channels: [], sinks: [], groups: [], sources: [] },
+  plan: { tier: "edge", flowcVersion: "0.1.0", sourceFile: "edge.flow", env: [], channels: [], sinks: [], groups: [], sources: [], tests: [] },
 };
 
 function metricsOf(argv: string[]) {
