@@ -5,7 +5,7 @@
 //   disk: it yields to the event loop after each batch), then peak RSS.
 // Options: --events N per run (default 2000000), --producers N concurrent producers (default 1),
 //   --headers to give each event two headers, --dir DIR to run on another disk (default the OS temp dir).
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -124,7 +124,28 @@ function defaults(): FileChannelConfig {
   return config as FileChannelConfig;
 }
 
+/** The disk's median fdatasync latency after writing one batch's worth, for reading the figures above. */
+function fdatasyncLatencyMs(): number {
+  const dir = mkdtempSync(join(values.dir, "flowc-bench-fsync-"));
+  const fd = openSync(join(dir, "probe"), "w");
+  const data = Buffer.alloc(BATCH * (BODY_BYTES + 8), 0x61);
+  const samples: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    writeSync(fd, data, 0, data.length, i * data.length);
+    const started = performance.now();
+    fdatasyncSync(fd);
+    samples.push(performance.now() - started);
+  }
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  return samples.sort((a, b) => a - b)[samples.length >> 1] as number;
+}
+
 report("file_channel_crc32_native", CRC32_IS_NATIVE ? 1 : 0, "bool");
+const fsyncMs = fdatasyncLatencyMs();
+report("file_channel_fdatasync_median", fsyncMs.toFixed(2), "ms");
+// A producer that waits for each batch's fsync cannot beat one batch per fdatasync.
+report("file_channel_batch_fsync_ceiling_per_producer", Math.round((BATCH * 1000) / fsyncMs), "events/s");
 await run("batch");
 await run("interval");
 report("file_channel_peak_rss", Math.round(process.resourceUsage().maxRSS / 1024), "MiB");

@@ -139,6 +139,11 @@ interface Shared {
 
 const NO_SHARED: Shared = { names: new Map(), headers: [] };
 
+/** A kind's required properties: a shared definition leaves them to the components that use it. */
+function requiredOf(spec: ComponentSpec): string[] {
+  return Object.entries(spec.properties).filter(([, property]) => property.required === true).map(([key]) => key);
+}
+
 /** Builds `.flow` text for one topology, tracking what the checker needs (unique ports, headers that are set). */
 class TopologyWriter {
   private readonly out: string[] = [];
@@ -178,6 +183,7 @@ class TopologyWriter {
       case "string":
         if (namesHeader) return JSON.stringify(prng.pick(HEADER_NAMES));
         if (key === "path") return JSON.stringify(`/var/log/flow/${context}.log`);
+        if (key === "dir" || key.endsWith("_dir")) return JSON.stringify(`/var/lib/flow/${context}/${key}`);
         if (key === "bind") return JSON.stringify(prng.pick(["0.0.0.0", "127.0.0.1"]));
         return JSON.stringify(`${key}-${prng.int(1, 99)}`);
       case "integer": {
@@ -190,7 +196,7 @@ class TopologyWriter {
       case "duration":
         return `${Math.max(Math.ceil((type.min ?? 0) / 1_000), prng.int(1, 90))}s`;
       case "size":
-        return `${Math.max(Math.ceil((type.min ?? 0) / 1_048_576), prng.int(1, 256))}MiB`;
+        return `${Math.max(Math.ceil((type.min ?? 0) / 1_048_576), prng.int(1, 64))}MiB`;
       case "enum":
         return JSON.stringify(prng.pick(type.values));
       case "regex":
@@ -316,8 +322,7 @@ class TopologyWriter {
       const spec = this.kinds[role][0];
       if (spec === undefined) continue;
       const name = `shared_${role}`;
-      const required = Object.entries(spec.properties).filter(([, p]) => p.required === true).map(([key]) => key);
-      this.declaration(`${role} ${name} = ${spec.kind}`, this.properties(spec, name, required), "");
+      this.declaration(`${role} ${name} = ${spec.kind}`, this.properties(spec, name, requiredOf(spec)), "");
       if (role === "source") headers = this.chain("", 1, false);
       defined.set(role, name);
     }
@@ -332,9 +337,9 @@ class TopologyWriter {
     const indent = "  ";
     this.resetPorts();
     const channelCount = Math.max(2, count(3, 5));
-    const sourceCount = Math.max(2, count(2, 4));
+    const sourceCount = Math.max(2, count(2, 5));
     const groupCount = this.kinds.group.length === 0 ? 0 : Math.min(channelCount - 1, count(1, 2));
-    this.line(`# Tier ${name}: ${sourceCount} sources, ${channelCount} channels, ${groupCount} sink groups.`);
+    this.line(`# Tier ${name}: ${sourceCount} sources, ${channelCount} channels, ${groupCount} sink group${groupCount === 1 ? "" : "s"}.`);
     this.line(`tier ${name} {`);
 
     // Sources, each with a chain; the first is routed, the others wired.
@@ -343,8 +348,8 @@ class TopologyWriter {
       const sourceName = `${prng.pick(["web", "api", "syslog", "app", "audit", "edge"])}_${i}`;
       const viaShared = shared.has("source") && prng.chance(0.3);
       const spec = viaShared ? (this.kinds.source[0] as ComponentSpec) : prng.pick(this.kinds.source);
-      const required = Object.entries(spec.properties).filter(([, p]) => p.required === true).map(([key]) => key);
-      const properties = viaShared ? this.properties(spec, sourceName).filter((p) => required.some((key) => p.startsWith(`${key} = `))) : this.properties(spec, sourceName);
+      const written = this.properties(spec, `${name}/${sourceName}`);
+      const properties = viaShared ? written.filter((p) => requiredOf(spec).some((key) => p.startsWith(`${key} = `))) : written;
       this.declaration(`source ${sourceName} = ${viaShared ? shared.get("source") : spec.kind}`, properties, indent);
       const headers = [...(viaShared ? sharedHeaders : []), ...this.chain(indent, prng.int(1, 3), prng.chance(0.6))];
       sources.push({ name: sourceName, headers });
@@ -356,8 +361,10 @@ class TopologyWriter {
     for (let i = 0; i < channelCount; i++) {
       const channelName = ["main", "spill", "errors", "audit", "metrics", "bulk", "slow"][i] ?? `extra_${i}`;
       const viaShared = shared.has("channel") && prng.chance(0.3);
-      const spec = prng.pick(this.kinds.channel);
-      this.declaration(`channel ${channelName} = ${viaShared ? shared.get("channel") : spec.kind}`, viaShared ? [] : this.properties(spec, channelName), indent);
+      const spec = viaShared ? (this.kinds.channel[0] as ComponentSpec) : prng.pick(this.kinds.channel);
+      const written = this.properties(spec, `${name}/${channelName}`);
+      const properties = viaShared ? written.filter((p) => requiredOf(spec).some((key) => p.startsWith(`${key} = `))) : written;
+      this.declaration(`channel ${channelName} = ${viaShared ? shared.get("channel") : spec.kind}`, properties, indent);
       channels.push(channelName);
     }
     this.line();
@@ -383,7 +390,7 @@ class TopologyWriter {
         members.push(sinkName);
       }
       const groupName = `${channels[i]}_group`;
-      this.declaration(`group ${groupName} = ${group.kind}`, [`sinks = [${members.join(", ")}]`, ...this.properties(group, groupName)], indent);
+      this.declaration(`group ${groupName} = ${group.kind}`, [`sinks = [${members.join(", ")}]`, ...this.properties(group, `${name}/${groupName}`)], indent);
       consumers.push(groupName);
     }
     this.line();

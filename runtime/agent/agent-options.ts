@@ -133,7 +133,7 @@ export function agentHelp(identity: AgentIdentity): string {
     "  --metrics-format <format>  what GET /metrics returns: prometheus or flume (default: prometheus)",
     "  --describe                 print the tier's components with their properties, the wiring and the",
     "                             environment variables it reads, then exit (reads no environment)",
-    "  --format <format>          with --describe: text or json (the plan as JSON) (default: text)",
+    "  --format <format>          with --describe: text, or json for the plan itself (default: text)",
     "  --version                  print the flowc and Node.js versions and exit",
     "  -h, --help                 print this help and exit",
   ];

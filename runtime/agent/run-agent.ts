@@ -111,7 +111,7 @@ class Agent {
 
     const addresses: string[] = [];
     try {
-      for (const channel of topology.channels) await channel.start();
+      for (const channel of topology.channels) await channel.start(this.log);
       for (const runner of topology.sinkRunners) await runner.start(this.log);
       for (const source of topology.sources) addresses.push(await source.start(this.log));
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { FlowEvent } from "./event";
 import type { ChannelCounter } from "../metrics/counters";
+import type { Logger } from "./log";
 
 /**
  * A put transaction: events staged with `put` become visible to takers only on `commit`, all or none.
@@ -36,7 +37,8 @@ export interface Channel {
   readonly counter: ChannelCounter;
   /** Largest number of events one transaction may put or take. */
   readonly transactionCapacity: number;
-  start(): Promise<void>;
+  /** `log` is the agent's logger (its level and `tier=`); a channel logs through it from then on. */
+  start(log?: Logger): Promise<void>;
   stop(): Promise<void>;
   size(): number;
   beginPut(): PutTransaction;

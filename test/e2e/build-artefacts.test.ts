@@ -180,6 +180,6 @@ describe("the agent's --describe", () => {
   it("is in --help", () => {
     const run = spawnSync(binary(), ["--help"], { env: {}, encoding: "utf8" });
     expect(run.stdout).toContain("  --describe ");
-    expect(run.stdout).toContain("  --format <format>          with --describe: text or json");
+    expect(run.stdout).toContain("  --format <format>          with --describe: text, or json for the plan itself (default: text)");
   });
 });

@@ -147,6 +147,19 @@ const duplicateToken: Mutator = (text, prng) => {
   return { text: text.slice(0, t.end) + separator + t.image + text.slice(t.end), note: `duplicate token ${show(t.image)} at ${t.start}` };
 };
 
+/**
+ * Repeats a token a few times (`[[[[`, `not not not`, `-> -> ->`). Kept shallow: nesting costs the AST builder
+ * superlinear time, and the stack overflow of deep nesting has its own cases in `regressions.test.ts`.
+ */
+const repeatToken: Mutator = (text, prng) => {
+  const tokens = pieces(text);
+  if (tokens.length === 0) return undefined;
+  const t = prng.pick(tokens);
+  const times = prng.int(2, 16);
+  const separator = prng.pick([" ", ""]);
+  return { text: text.slice(0, t.end) + `${separator}${t.image}`.repeat(times) + text.slice(t.end), note: `repeat token ${show(t.image)} at ${t.start} ${times} more times` };
+};
+
 const insertToken: Mutator = (text, prng, pool) => {
   const tokens = pieces(text);
   const at = tokens.length === 0 || prng.chance(0.1) ? text.length : (prng.pick(tokens) as Piece).start;
@@ -228,6 +241,7 @@ const MUTATORS: readonly (readonly [Mutator, number])[] = [
   [deleteTokenRun, 4],
   [swapTokens, 10],
   [duplicateToken, 8],
+  [repeatToken, 3],
   [insertToken, 16],
   [replaceToken, 10],
   [replaceWithSameType, 12],

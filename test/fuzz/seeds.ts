@@ -150,11 +150,14 @@ tier graph {
   channel d = memory {}
   sink x = files { path = "x.log" }
   sink y = files { path = "y.log", batch_size = 20 }
+  sink z = files { path = "z.log" }
   group g = failover { sinks = [x, y] }
   group h = load_balance { sinks = [y, x], selector = "fastest" }
   a -> c -> g
   b -> d -> h
   c -> optional x
+  c -> z
+  d -> z
   route r {
     when header.level == "ERROR" or header.level != "ERROR" -> c
     when header.level == "ERROR" -> d

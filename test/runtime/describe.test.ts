@@ -118,6 +118,6 @@ describe("agent options for --describe", () => {
     const plan = planOf(join(EXAMPLES, "quickstart.flow"));
     const help = agentHelp({ tier: plan.tier, flowcVersion: plan.flowcVersion, sourceFile: plan.sourceFile, env: plan.env, plan });
     expect(help).toContain("  --describe                 print the tier's components with their properties");
-    expect(help).toContain("  --format <format>          with --describe: text or json");
+    expect(help).toContain("  --format <format>          with --describe: text, or json for the plan itself (default: text)");
   });
 });

@@ -12,6 +12,7 @@ import { acquireDirLock, type DirLock } from "./dir-lock";
 import { NODE_DISK_IO, type DiskIo } from "./disk-io";
 import { EventRefQueue } from "./event-ref-queue";
 import { FileChannelCounter } from "./file-channel-counter";
+import { GroupCommit } from "./group-commit";
 import { PutBatch } from "./put-batch";
 import { checkRecord, decodePutRecord, RecordEncoder } from "./record-format";
 import { replay, type ReplayStats } from "./replay";
@@ -42,20 +43,6 @@ const RUNNING = 1;
 const STOPPING = 2;
 const STOPPED = 3;
 
-/** The promise of one fsync round, made only when someone asks for it (no promise per commit). */
-class DurabilityRound {
-  readonly promise: Promise<void>;
-  resolve: () => void = () => undefined;
-  reject: (error: Error) => void = () => undefined;
-
-  constructor() {
-    this.promise = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-}
-
 /**
  * Flume's file channel: a durable queue in append-only segment files (docs/file-channel.md).
  *
@@ -78,10 +65,9 @@ export class FileChannel implements Channel {
   private readonly capacity: number;
   private readonly cacheSize: number;
   private readonly syncEveryGroup: boolean;
-  private readonly syncIntervalMs: number;
   private readonly minFreeSpace: number;
   private readonly diskCheckIntervalMs: number;
-  private readonly log: Logger;
+  private log: Logger;
   private readonly io: DiskIo;
 
   private lifecycle = NEW;
@@ -109,18 +95,8 @@ export class FileChannel implements Channel {
   private lastReadBatch: PutBatch | undefined = undefined;
   private lastReadEvents: FlowEvent[] | null = null;
 
-  // Group commit: generations count put commits; a round is one fsync.
-  private putGen = 0;
-  private writtenGen = 0;
-  private syncedGen = 0;
-  private syncingGen = 0;
-  private syncing = false;
-  private syncWanted = false;
-  private syncingRound: DurabilityRound | undefined = undefined;
-  private nextRound: DurabilityRound | undefined = undefined;
-  private readonly syncIdle = new Signal();
+  private readonly groupCommit: GroupCommit;
   private flushScheduled = false;
-  private syncTimer: NodeJS.Timeout | undefined = undefined;
   private checkpointTimer: NodeJS.Timeout | undefined = undefined;
   private diskTimer: NodeJS.Timeout | undefined = undefined;
   private checkpointing: Promise<void> | undefined = undefined;
@@ -143,7 +119,6 @@ export class FileChannel implements Channel {
     this.transactionCapacity = Math.min(config.transaction_capacity, config.capacity);
     this.cacheSize = config.cache_size;
     this.syncEveryGroup = config.sync === "batch";
-    this.syncIntervalMs = config.sync_interval;
     this.minFreeSpace = config.min_free_space;
     this.diskCheckIntervalMs = options.diskCheckIntervalMs ?? DISK_CHECK_INTERVAL_MS;
     this.log = (options.log ?? createLogger("info")).child({ channel: name });
@@ -151,14 +126,30 @@ export class FileChannel implements Channel {
     this.dir = resolve(config.dir);
     this.counter = new FileChannelCounter(config.capacity);
     this.queue = new EventRefQueue(Math.min(config.capacity, 65_536));
+    this.groupCommit = new GroupCommit(
+      {
+        writePending: () => this.writePending(),
+        sync: (done) => {
+          const files = (this.segments as SegmentLog).sync(done);
+          if (files > 0) this.counter.SyncCount++;
+          return files;
+        },
+        onSyncError: (error) => this.onDiskError(error, "fsync"),
+        failure: () => this.writeError,
+        running: () => this.lifecycle === RUNNING || this.lifecycle === STOPPING,
+        dirty: () => this.segments?.isDirty() === true || this.pendingBatches.length > 0 || this.pendingTakes.length > 0,
+      },
+      config.sync_interval,
+    );
   }
 
   /**
    * Locks the directory, replays it and opens a new segment for writing. Every problem a user can fix
    * (unusable directory, directory locked by another agent) is a `UserFacingError`.
    */
-  async start(): Promise<void> {
+  async start(log?: Logger): Promise<void> {
     if (this.lifecycle !== NEW) return;
+    if (log !== undefined) this.log = log.child({ channel: this.name });
     try {
       mkdirSync(this.dir, { recursive: true });
       this.dir = realpathSync(this.dir);
@@ -208,8 +199,7 @@ export class FileChannel implements Channel {
     this.lifecycle = STOPPING;
     clearInterval(this.checkpointTimer);
     clearInterval(this.diskTimer);
-    clearTimeout(this.syncTimer);
-    this.syncTimer = undefined;
+    this.groupCommit.cancelTimer();
     // A periodic checkpoint under way took its snapshot earlier: let it finish, then write the final one.
     if (this.checkpointing !== undefined) await this.checkpointing;
     await this.checkpoint();
@@ -217,7 +207,8 @@ export class FileChannel implements Channel {
     if (unwritten > 0) {
       this.log.error("events committed but never written to disk are lost at stop", { events: unwritten, error: describe(this.writeError) });
     }
-    while (this.syncing) await this.syncIdle.wait();
+    await this.groupCommit.whenIdle();
+    this.groupCommit.cancelTimer();
     this.lifecycle = STOPPED;
     this.closeFiles();
     this.counter.Open = false;
@@ -258,10 +249,7 @@ export class FileChannel implements Channel {
    * disk is failing. One promise per fsync round, shared by every caller.
    */
   whenDurable(): Promise<void> {
-    if (this.syncedGen === this.putGen) return RESOLVED;
-    if (this.writeError !== undefined) return Promise.reject(this.writeError);
-    if (this.syncing && this.syncingGen === this.putGen) return (this.syncingRound ??= new DurabilityRound()).promise;
-    return (this.nextRound ??= new DurabilityRound()).promise;
+    return this.groupCommit.whenDurable();
   }
 
   /**
@@ -313,7 +301,7 @@ export class FileChannel implements Channel {
     this.nextSeq += n;
     this.queue.pushRange(batch, 0, n);
     this.pendingBatches.push(batch);
-    this.putGen++;
+    this.groupCommit.committed();
     this.counter.EventPutSuccessCount += n;
     this.counter.ChannelSize = this.size();
     if (!this.flushScheduled) {
@@ -399,14 +387,14 @@ export class FileChannel implements Channel {
     this.flushScheduled = false;
     if (this.lifecycle !== RUNNING && this.lifecycle !== STOPPING) return;
     if (!this.writePending()) return;
-    if (this.syncEveryGroup) this.startSync();
-    else this.armSyncTimer();
+    if (this.syncEveryGroup) this.groupCommit.startSync();
+    else this.groupCommit.armTimer();
   };
 
   /** Take records are written at once (they survive a kill); their fsync may wait up to `sync_interval`. */
   private afterTakeRecords(): void {
     if (this.lifecycle !== RUNNING && this.lifecycle !== STOPPING) return;
-    if (this.writePending()) this.armSyncTimer();
+    if (this.writePending()) this.groupCommit.armTimer();
     try {
       this.segments?.deleteDrained();
     } catch (error) {
@@ -538,7 +526,7 @@ export class FileChannel implements Channel {
     }
     batches.length = 0;
     takes.length = 0;
-    this.writtenGen = this.putGen;
+    this.groupCommit.allWritten();
     encoder.reset();
     encoder.shrink(ENCODER_KEEP_BYTES, 1 << 20);
     return true;
@@ -565,66 +553,6 @@ export class FileChannel implements Channel {
     chunk.length = 0;
   }
 
-  /** Starts an fsync round for everything written so far, or asks for one after the round under way. */
-  private startSync(): void {
-    if (this.syncing) {
-      this.syncWanted = true;
-      return;
-    }
-    const segments = this.segments;
-    if (segments === undefined || !this.writePending()) {
-      this.failRounds(this.writeError ?? new Error(`channel \`${this.name}\` is stopped`));
-      return;
-    }
-    this.syncing = true;
-    this.syncWanted = false;
-    this.syncingGen = this.writtenGen;
-    this.syncingRound = this.nextRound;
-    this.nextRound = undefined;
-    if (segments.sync(this.onSyncDone) > 0) this.counter.SyncCount++;
-  }
-
-  private readonly onSyncDone = (error: NodeJS.ErrnoException | null): void => {
-    this.syncing = false;
-    const round = this.syncingRound;
-    this.syncingRound = undefined;
-    if (error !== null) {
-      this.onDiskError(error, "fsync");
-      round?.reject(error);
-    } else {
-      if (this.syncingGen > this.syncedGen) this.syncedGen = this.syncingGen;
-      round?.resolve();
-    }
-    if (this.syncWanted && this.lifecycle !== STOPPED) this.startSync();
-    if (!this.syncing) this.syncIdle.notify();
-  };
-
-  /** A promise for an fsync round that starts after every commit so far was written. */
-  private syncRound(): Promise<void> {
-    const round = (this.nextRound ??= new DurabilityRound());
-    this.startSync();
-    return round.promise;
-  }
-
-  private armSyncTimer(): void {
-    if (this.syncTimer !== undefined || this.lifecycle !== RUNNING) return;
-    this.syncTimer = setTimeout(this.onSyncTimer, this.syncIntervalMs);
-  }
-
-  private readonly onSyncTimer = (): void => {
-    this.syncTimer = undefined;
-    if (this.lifecycle !== RUNNING) return;
-    if (this.segments?.isDirty() === true || this.pendingBatches.length > 0 || this.pendingTakes.length > 0 || this.nextRound !== undefined) {
-      this.startSync();
-    }
-  };
-
-  private failRounds(error: Error): void {
-    const round = this.nextRound;
-    this.nextRound = undefined;
-    round?.reject(error);
-  }
-
   private async writeCheckpoint(): Promise<void> {
     const segments = this.segments as SegmentLog;
     try {
@@ -640,7 +568,7 @@ export class FileChannel implements Channel {
         if (!batch.lost) builder.add(batch, index);
       });
       const data = builder.finish(this.nextSeq, segments.currentId, segments.writePos);
-      await this.syncRound();
+      await this.groupCommit.syncRound();
       await writeCheckpointFile(this.dir, data, () => this.syncDirectory());
       this.counter.CheckpointCount++;
       this.log.debug("checkpoint written", { events: builder.events, bytes: data.length });
@@ -691,8 +619,8 @@ export class FileChannel implements Channel {
     if (!ok) return;
     this.writeError = undefined;
     this.log.info("the disk accepts writes again: puts are accepted", { dir: this.dir });
-    if (this.syncEveryGroup) this.startSync();
-    else this.armSyncTimer();
+    if (this.syncEveryGroup) this.groupCommit.startSync();
+    else this.groupCommit.armTimer();
   }
 
   private onDiskError(error: Error, operation: "write" | "fsync"): void {
@@ -700,7 +628,7 @@ export class FileChannel implements Channel {
     this.writeError = error;
     // After a failed fsync the kernel may have dropped the dirty pages: write on in a new file.
     if (operation === "fsync" && this.segments !== undefined) this.segments.rollNeeded = true;
-    this.failRounds(error);
+    this.groupCommit.failRounds(error);
     this.updateHealth();
     if (first) {
       this.log.error(`cannot ${operation} the channel's segment: puts are refused until the disk recovers`, {

@@ -20,6 +20,8 @@ import { withTimeout } from "../../helpers/with-timeout";
  *     it may have written before the kill but not committed) appear again; none within a run;
  *   - FIFO: within each run's part of the output, each producer run's events are in order;
  *   - at most one torn line per kill (the sink's write cut short by the kill).
+ * Each put batch is a 1.6 MB record (large headers), so some kills land in the middle of the channel's
+ * write and the next start finds a torn record; the summary line says how many did.
  */
 const KILLS = 22;
 const PUT_BATCH = 100;
