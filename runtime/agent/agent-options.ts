@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { LOG_LEVELS, type LogLevel } from "../core/log";
 import { parseDuration } from "../spec/units";
 import { METRICS_FORMATS, type MetricsFormat } from "../metrics/metrics-routes";
-import type { AgentPlan } from "./agent-plan";
+import type { TierPlan } from "./tier-plan";
 import { DESCRIBE_FORMATS, environmentLines, type DescribeFormat } from "./describe";
 import type { EnvLookup } from "./env-reader";
 
@@ -15,7 +15,7 @@ export interface AgentIdentity {
   readonly sourceFile: string;
   readonly env: readonly EnvLookup[];
   /** The tier's whole plan, for `--describe`. */
-  readonly plan: AgentPlan;
+  readonly plan: TierPlan;
 }
 
 /** The HTTP metrics and health server, when `--metrics-port` asks for it. */

@@ -1,6 +1,6 @@
 import { findSpec } from "../registry";
 import { describePropertyType, DURATION_UNITS_MS, SIZE_UNITS_BYTES, type PropertyType, type PropertyValue } from "../spec";
-import { isEnvValue, type AgentComponentPlan, type AgentCondition, type AgentPlan, type AgentPlanValue, type AgentSubject } from "./agent-plan";
+import { isEnvValue, type ComponentPlan, type PlanCondition, type PlanSubject, type PlanValue, type TierPlan } from "./tier-plan";
 import type { EnvLookup } from "./env-reader";
 
 export const DESCRIBE_FORMATS = ["text", "json"] as const;
@@ -10,11 +10,11 @@ export type DescribeFormat = (typeof DESCRIBE_FORMATS)[number];
  * What `<tier> --describe` prints: the plan the agent was built from. Works on the embedded plan alone: it
  * reads no environment variable (an `env()` property shows as `env(NAME, default)`) and starts nothing.
  */
-export function describePlan(plan: AgentPlan, format: DescribeFormat): string {
+export function describePlan(plan: TierPlan, format: DescribeFormat): string {
   if (format === "json") return `${JSON.stringify(plan, null, 2)}\n`;
   const at = (line: number): string => `${plan.sourceFile}:${line}`;
   const lines = [`tier ${plan.tier} (${plan.sourceFile}, flowc ${plan.flowcVersion})`];
-  const component = (item: AgentComponentPlan, indent: string, extra: readonly string[] = []): void => {
+  const component = (item: ComponentPlan, indent: string, extra: readonly string[] = []): void => {
     lines.push(`${indent}${item.id}: ${item.kind} (${at(item.line)})`);
     const types = findSpec(item.role, item.kind)?.properties;
     for (const line of extra) lines.push(`${indent}  ${line}`);
@@ -75,7 +75,7 @@ function targetsText(targets: readonly { channel: string; optional: boolean }[])
   return targets.map((target) => (target.optional ? `optional ${target.channel}` : target.channel)).join(", ");
 }
 
-function valueText(value: AgentPlanValue, type: PropertyType | undefined, env: readonly EnvLookup[]): string {
+function valueText(value: PlanValue, type: PropertyType | undefined, env: readonly EnvLookup[]): string {
   if (!isEnvValue(value)) return literalText(value, type);
   const lookup = env[value.$env];
   if (lookup === undefined) return `env(#${value.$env})`;
@@ -105,12 +105,12 @@ function withUnit(amount: number, units: Readonly<Record<string, number>>, small
 }
 
 /** Writes a condition back in the `.flow` syntax (`!=`, `!~` and `not in` as written). */
-export function conditionText(condition: AgentCondition, context = 0): string {
+export function conditionText(condition: PlanCondition, context = 0): string {
   const [text, precedence] = conditionForm(condition);
   return precedence < context ? `(${text})` : text;
 }
 
-function conditionForm(condition: AgentCondition): [string, number] {
+function conditionForm(condition: PlanCondition): [string, number] {
   if ("any" in condition) return [condition.any.map((operand) => conditionText(operand, 2)).join(" or "), 1];
   if ("all" in condition) return [condition.all.map((operand) => conditionText(operand, 3)).join(" and "), 2];
   if ("not" in condition) {
@@ -136,7 +136,7 @@ function conditionForm(condition: AgentCondition): [string, number] {
   }
 }
 
-function subjectText(subject: AgentSubject): string {
+function subjectText(subject: PlanSubject): string {
   if ("body" in subject) return "body";
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(subject.header) ? `header.${subject.header}` : `header[${JSON.stringify(subject.header)}]`;
 }

@@ -5,7 +5,6 @@ import type { TierPlan } from "../../compiler/ir";
 import { FLOWC_VERSION } from "../../compiler/package-root";
 import { compileSource } from "../../compiler/pipeline";
 import { agentHelp, parseAgentArgs } from "../../runtime/agent/agent-options";
-import type { AgentPlan } from "../../runtime/agent/agent-plan";
 import { conditionText, describePlan } from "../../runtime/agent/describe";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
@@ -16,12 +15,10 @@ function planOf(path: string, text = readFileSync(path, "utf8")): TierPlan {
   return plan;
 }
 
-// The compiler's plan is what the generated code embeds: it must stay assignable to the agent's view of it.
-const embeddable = (plan: TierPlan): AgentPlan => plan;
 
 describe("agent --describe", () => {
   it("lists components with resolved properties, env() as env(NAME, default), the wiring and the environment", () => {
-    const text = describePlan(embeddable(planOf(join(EXAMPLES, "quickstart.flow"))), "text");
+    const text = describePlan((planOf(join(EXAMPLES, "quickstart.flow"))), "text");
     expect(text).toBe(
       [
         `tier quickstart (quickstart.flow, flowc ${FLOWC_VERSION})`,
@@ -58,7 +55,7 @@ describe("agent --describe", () => {
   });
 
   it("shows interceptors, drop() and routes in the .flow syntax", () => {
-    const text = describePlan(embeddable(planOf(join(EXAMPLES, "multiplexing.flow"))), "text");
+    const text = describePlan((planOf(join(EXAMPLES, "multiplexing.flow"))), "text");
     expect(text).toContain("    | inbound_regex_extractor1: regex_extractor (multiplexing.flow:9)\n    |   regex = /level=(?<level>[A-Z]+)/\n");
     expect(text).toContain('    | drop(header.level == "DEBUG") (multiplexing.flow:10)\n');
     expect(text).toContain(
@@ -73,10 +70,10 @@ describe("agent --describe", () => {
   });
 
   it("shows sink groups, optional targets and required variables", () => {
-    const failover = describePlan(embeddable(planOf(join(EXAMPLES, "failover.flow"))), "text");
+    const failover = describePlan((planOf(join(EXAMPLES, "failover.flow"))), "text");
     expect(failover).toContain("sink groups\n  out: failover (failover.flow:19)\n    sinks = [primary, spare]\n    max_penalty = 30s\n");
     expect(failover).toContain("  buffer -> out (failover: primary, spare)\n");
-    const fanout = describePlan(embeddable(planOf(join(EXAMPLES, "fanout.flow"))), "text");
+    const fanout = describePlan((planOf(join(EXAMPLES, "fanout.flow"))), "text");
     expect(fanout).toContain("  inbound -> store, optional debug\n");
     const required = describePlan(
       planOf("r.flow", 'tier r {\n  source s = tcp { port = env("PORT") }\n  channel c = memory {}\n  sink k = files { path = "k.log" }\n  s -> c -> k\n}'),
