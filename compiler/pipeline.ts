@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { parseFlow } from "../grammar";
+import { MAX_NESTING, parseFlow } from "../grammar";
 import { buildAst, type FlowFile, type ImportDecl } from "./ast";
 import { checkTopology, type CheckedTopology } from "./check";
 import { DiagnosticBag, sortDiagnostics, SourceFile, type Diagnostic } from "./diagnostics";
@@ -100,6 +100,13 @@ function parseFile(path: string, text: string, diagnostics: DiagnosticBag): Flow
     diagnostics.report("FLOW1002", source, { start: error.offset, end: error.offset + error.length }, `unrecognised character \`${character}\``, {
       label: "not part of the language",
       help: "comments start with `#`; strings are written in double quotes",
+    });
+  }
+  if (parsed.tooDeep !== undefined) {
+    const token = parsed.tooDeep;
+    diagnostics.report("FLOW1008", source, { start: token.startOffset, end: (token.endOffset ?? token.startOffset) + 1 }, `nested more than ${MAX_NESTING} levels deep`, {
+      label: "too deep here",
+      help: "brackets, parentheses, blocks and `not` may nest at most 64 levels; the file was not parsed further",
     });
   }
   for (const error of parsed.parseErrors) {

@@ -1,2 +1,2 @@
-export { parseFlow, flowParser, type ParseOutput } from "./parser";
+export { MAX_NESTING, parseFlow, flowParser, type ParseOutput } from "./parser";
 export * as tokens from "./tokens";

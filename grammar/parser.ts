@@ -367,11 +367,40 @@ export interface ParseOutput {
   readonly lexErrors: readonly { offset: number; length: number }[];
   readonly parseErrors: readonly { message: string; token: IToken; previousToken: IToken | undefined }[];
   readonly comments: readonly IToken[];
+  /** Set when the input nests deeper than `MAX_NESTING`: it was not parsed (the CST is empty). */
+  readonly tooDeep?: IToken;
+}
+
+/**
+ * How deep brackets, parentheses, blocks and `not` chains may nest. The parser (and chevrotain's error
+ * recovery) recurse once per level, so unbounded nesting would overflow the stack; real files stay
+ * under ten levels.
+ */
+export const MAX_NESTING = 64;
+
+const OPENERS = new Set([T.LBrace, T.LBracket, T.LParen]);
+const CLOSERS = new Set([T.RBrace, T.RBracket, T.RParen]);
+
+/** The first token at which nesting exceeds `MAX_NESTING`, if any. */
+function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
+  let depth = 0;
+  let nots = 0;
+  for (const token of tokens) {
+    if (OPENERS.has(token.tokenType)) depth++;
+    else if (CLOSERS.has(token.tokenType)) depth = Math.max(0, depth - 1);
+    nots = token.tokenType === T.Not ? nots + 1 : 0;
+    if (depth > MAX_NESTING || nots > MAX_NESTING) return token;
+  }
+  return undefined;
 }
 
 /** Lexes and parses `text`; never throws on bad input. */
 export function parseFlow(text: string): ParseOutput {
   const lexed = T.flowLexer.tokenize(text);
+  const comments = lexed.groups["comments"] ?? [];
+  const lexErrors = lexed.errors.map((error) => ({ offset: error.offset, length: error.length }));
+  const tooDeep = firstTooDeep(lexed.tokens);
+  if (tooDeep !== undefined) return { cst: { name: "file", children: {} }, lexErrors, parseErrors: [], comments, tooDeep };
   flowParser.input = lexed.tokens;
   const cst = flowParser.file();
   const parseErrors = flowParser.errors.map((error) => ({
@@ -379,10 +408,5 @@ export function parseFlow(text: string): ParseOutput {
     token: error.token,
     previousToken: (error as { previousToken?: IToken }).previousToken,
   }));
-  return {
-    cst,
-    lexErrors: lexed.errors.map((error) => ({ offset: error.offset, length: error.length })),
-    parseErrors,
-    comments: lexed.groups["comments"] ?? [],
-  };
+  return { cst, lexErrors, parseErrors, comments };
 }

@@ -60,8 +60,10 @@ export function checkComponent(
 
   const chain = [...inheritedInterceptors, ...decl.interceptors];
   if (chain.length > 0 && decl.role !== "source") {
-    diagnostics.report("FLOW4018", file, (decl.interceptors[0] ?? chain[0] as InterceptorCall).span, `interceptors run on sources, and \`${decl.name.text}\` is a ${decl.role}`, {
-      label: "not allowed here",
+    // The chain may come only from a definition, perhaps in another file: then point at the kind here.
+    const firstOwn = decl.interceptors[0];
+    diagnostics.report("FLOW4018", file, firstOwn?.span ?? decl.kind.span, `interceptors run on sources, and \`${decl.name.text}\` is a ${decl.role}`, {
+      label: firstOwn === undefined ? `its definition \`${decl.kind.text}\` has interceptors` : "not allowed here",
       help: "write the chain after the source whose events it should change",
     });
   }

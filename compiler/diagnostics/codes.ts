@@ -57,6 +57,12 @@ export const DIAGNOSTICS = {
     explanation: "A `/pattern/flags` literal does not compile as a JavaScript regular expression. The label says why. Flags are `i`, `m`, `s` and `u`; a `/` inside the pattern is written `\\/`.",
     example: "tier edge {\n  source s = tcp { port = 5140 } | drop(body ~ /([a-z]/)\n}",
   },
+  FLOW1008: {
+    severity: "error",
+    title: "nested too deeply",
+    explanation: "Brackets, parentheses, blocks and chains of `not` may nest at most 64 levels deep. Real topologies need a handful; deeper nesting is almost always generated or damaged input, and flowc stops reading the file there rather than exhaust its stack.",
+    example: `tier edge {\n  source s = tcp { port = 5140 } | drop(${"not ".repeat(70)}body exists)\n}`,
+  },
   FLOW2001: {
     severity: "error",
     title: "unknown component",

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DIAGNOSTICS } from "../../compiler/diagnostics";
 import { createPrng } from "../helpers/prng";
-import { KNOWN_CRASHES } from "./known-crashes";
+import { KNOWN_PROBLEMS } from "./known-crashes";
 import { mutate, tokenPool } from "./mutate";
 import { checkCompile } from "./properties";
 import { CLEAN_SEED, RICH_SEED, SEEDS } from "./seeds";
@@ -80,9 +80,9 @@ describe("parse/check fuzz", () => {
       if (result !== undefined && result.errorCount === 0) clean++;
       if (result?.checked !== undefined) checked++;
       if (problems.length === 0) continue;
-      const knownCrash = problems.length === 1 ? KNOWN_CRASHES.find((crash) => crash.matches(problems[0] as string)) : undefined;
-      if (knownCrash !== undefined) {
-        known.set(knownCrash.id, (known.get(knownCrash.id) ?? 0) + 1);
+      const knownProblem = problems.length === 1 ? KNOWN_PROBLEMS.find((problem) => problem.matches(problems[0] as string)) : undefined;
+      if (knownProblem !== undefined) {
+        known.set(knownProblem.id, (known.get(knownProblem.id) ?? 0) + 1);
         continue;
       }
       failures.push({ index, seed: seed.name, note, input: text, problems });
@@ -97,7 +97,7 @@ describe("parse/check fuzz", () => {
       [
         `fuzz: ${indices.length} inputs in ${seconds.toFixed(1)} s (${cpuSeconds.toFixed(1)} s of CPU, ${Math.round(indices.length / seconds)}/s), base seed ${BASE_SEED}`,
         `fuzz: ${clean} compiled without errors, ${checked} reached the checker, ${failures.length} failed`,
-        `fuzz: known crashes ${known.size === 0 ? "none" : [...known.entries()].map(([id, n]) => `${id}=${n}`).join(" ")}`,
+        `fuzz: known problems (see regressions.test.ts) ${known.size === 0 ? "none" : [...known.entries()].map(([id, n]) => `${id}=${n}`).join(" ")}`,
         `fuzz: diagnostics by code ${codes.join(" ")}`,
         `fuzz: codes never reported ${unseen.length === 0 ? "none" : unseen.join(" ")}`,
       ].join("\n"),

@@ -17,15 +17,15 @@ function describeError(error: unknown): string {
 }
 
 /**
- * Compiles `text` as the fuzz test's root file and checks the front end's contract on it: it never
+ * Compiles `text` as the fuzz test's root file (imports read from `readFile`) and checks the front end's contract on it: it never
  * throws; every diagnostic has a catalogued code and the catalogue's severity, a non-empty message and
  * a span inside its file, and renders as text and as JSON; without errors there are plans, and they are
  * plain JSON.
  */
-export function checkCompile(text: string): Checked {
+export function checkCompile(text: string, readFile: (path: string) => string | undefined = readFixedFile): Checked {
   let result: CompileResult;
   try {
-    result = compileSource(ROOT_PATH, text, { readFile: readFixedFile });
+    result = compileSource(ROOT_PATH, text, { readFile });
   } catch (error) {
     return { result: undefined, problems: [`compileSource threw: ${describeError(error)}`] };
   }

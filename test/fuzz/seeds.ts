@@ -16,6 +16,35 @@ sink archive = files { path = "archive/events.log", sync = false }
 /** A second importable file, which imports the root back (the root is compiled as `fuzz.flow`). */
 export const LOOP_FILE = `import "fuzz.flow"\nchannel looped = memory {}\n`;
 
+/**
+ * Definitions with problems of their own, for components that use them: a channel definition with an
+ * interceptor chain, unknown and mistyped properties. The long comment puts the definitions past the end
+ * of `PRESETS_SEED`, so a diagnostic about them reported against the wrong file falls outside it.
+ */
+export const PRESETS_FILE = `# presets.flow: definitions that other files use as kinds.
+#${" Components that use a definition inherit its properties and its interceptor chain.".repeat(8)}
+channel chained = memory { capacity = 100 } | timestamp() | drop(body exists)
+channel misspelt = memory { capacty = 5, transaction_capacity = "10" }
+sink nopath = files { batch_size = 10 }
+source listener = tcp { bind = "127.0.0.1" } | static(key = "level", value = "INFO")
+group pair = failover { sinks = [a, b], max_penalty = 5s }
+`;
+
+/** Uses every definition of `PRESETS_FILE`; short, so that its offsets are all smaller than theirs. */
+export const PRESETS_SEED = `import "presets.flow"
+tier p {
+  source s = listener { port = 1 }
+  channel c = chained {}
+  channel m = misspelt {}
+  sink k = nopath { path = "k.log" }
+  sink a = files { path = "a.log" }
+  sink b = nopath {}
+  group g = pair {}
+  s -> c -> k
+  s -> m -> g
+}
+`;
+
 /** The path the fuzz test compiles every input as, so `import "fuzz.flow"` closes a cycle. */
 export const ROOT_PATH = "fuzz.flow";
 
@@ -23,6 +52,7 @@ export const ROOT_PATH = "fuzz.flow";
 export const IMPORTABLE: ReadonlyMap<string, string> = new Map([
   ["common.flow", IMPORTED_FILE],
   ["loop.flow", LOOP_FILE],
+  ["presets.flow", PRESETS_FILE],
 ]);
 
 export const CLEAN_SEED = `import "common.flow"
@@ -189,5 +219,6 @@ export const SEEDS: readonly { readonly name: string; readonly text: string }[] 
   { name: "rich", text: RICH_SEED },
   { name: "corner", text: CORNER_SEED },
   { name: "imports", text: IMPORTS_SEED },
+  { name: "presets", text: PRESETS_SEED },
   { name: "imported", text: IMPORTED_FILE },
 ];
