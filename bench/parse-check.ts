@@ -47,6 +47,7 @@ interface FrontEnd {
   readonly compileSource: typeof import("../compiler/pipeline").compileSource;
   readonly parseFlow: typeof import("../grammar").parseFlow;
   readonly flowLexer: typeof import("../grammar/tokens").flowLexer;
+  readonly KEYWORDS: typeof import("../grammar/tokens").KEYWORDS;
   readonly buildAst: typeof import("../compiler/ast").buildAst;
   readonly checkTopology: typeof import("../compiler/check").checkTopology;
   readonly lowerToPlans: typeof import("../compiler/ir").lowerToPlans;
@@ -61,7 +62,7 @@ interface FrontEnd {
 const FRONT_END_EXPORTS: readonly (readonly [string, readonly string[]])[] = [
   ["./compiler/pipeline", ["compileSource"]],
   ["./grammar/parser", ["parseFlow"]],
-  ["./grammar/tokens", ["flowLexer"]],
+  ["./grammar/tokens", ["flowLexer", "KEYWORDS"]],
   ["./compiler/ast/index", ["buildAst"]],
   ["./compiler/check/index", ["checkTopology"]],
   ["./compiler/ir/index", ["lowerToPlans"]],
@@ -72,10 +73,6 @@ const FRONT_END_EXPORTS: readonly (readonly [string, readonly string[]])[] = [
 
 async function loadFrontEnd(from: string): Promise<{ frontEnd: FrontEnd; cleanup: () => void }> {
   if (from === "source") {
-    // compiler/package-root.ts finds package.json from `__dirname`, which Node's ES modules (tsx runs this
-    // file as one, package.json says "type": "module") do not define. Point it at the compiler's folder.
-    const scope = globalThis as { __dirname?: string };
-    scope.__dirname ??= join(root, "compiler");
     const frontEnd: Record<string, unknown> = {};
     for (const [path, names] of FRONT_END_EXPORTS) {
       const module = (await import(join(root, `${path}.ts`))) as Record<string, unknown>;
@@ -111,6 +108,8 @@ interface Kinds {
   readonly sink: readonly ComponentSpec[];
   readonly interceptor: readonly ComponentSpec[];
   readonly group: readonly ComponentSpec[];
+  /** The language's keywords: a header named like one cannot be written `header.NAME` or as a property. */
+  readonly keywords: ReadonlySet<string>;
 }
 
 const HEADER_NAMES = ["level", "env", "service", "region", "team", "origin", "kind", "stage"];
@@ -158,12 +157,8 @@ class TopologyWriter {
     this.out.push(text);
   }
 
-  /**
-   * The file as `flowc` would read it from disk. A string built by concatenation is a rope in V8, and the
-   * lexer is about twice as slow on one, so it is copied into a flat string first.
-   */
   text(): string {
-    return Buffer.from(`${this.out.join("\n")}\n`, "utf8").toString("utf8");
+    return `${this.out.join("\n")}\n`;
   }
 
   get lineCount(): number {
@@ -228,8 +223,11 @@ class TopologyWriter {
     return written;
   }
 
-  /** The headers an interceptor with these written properties sets, as the checker computes them. */
-  static headersSet(spec: ComponentSpec, written: readonly string[]): string[] {
+  /**
+   * The headers an interceptor with these written properties sets, as the checker computes them; only
+   * those with plain names, which conditions can read as `header.NAME` and tests can set as `NAME = "…"`.
+   */
+  headersSet(spec: ComponentSpec, written: readonly string[]): string[] {
     const valueOf = (key: string): string | undefined => {
       const found = written.find((p) => p.startsWith(`${key} = `));
       return found === undefined ? undefined : found.slice(key.length + 3);
@@ -246,7 +244,7 @@ class TopologyWriter {
         if (valueOf(origin.groupsOf) === NAMED_GROUPS.pattern) names.push(...NAMED_GROUPS.groups);
       }
     }
-    return names;
+    return names.filter((name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !this.kinds.keywords.has(name));
   }
 
   /** `kind { a = 1, b = 2 }` on one line, or a block over several lines when it has many properties. */
@@ -266,7 +264,7 @@ class TopologyWriter {
     for (let i = 0; i < links && this.kinds.interceptor.length > 0; i++) {
       const spec = this.prng.pick(this.kinds.interceptor);
       const written = this.properties(spec, "interceptor");
-      headers.push(...TopologyWriter.headersSet(spec, written));
+      headers.push(...this.headersSet(spec, written));
       this.line(`${indent}  | ${spec.kind}(${written.join(", ")})`);
     }
     if (drop) this.line(`${indent}  | drop(${this.condition(this.subjects(headers), 2)})`);
@@ -334,7 +332,7 @@ class TopologyWriter {
     return { names: defined, headers };
   }
 
-  /** One tier; `scale` 1 gives about 100 lines, smaller values fewer components. */
+  /** One tier; `scale` 1 gives 40 to 100 lines, smaller values fewer components. */
   tier(name: string, scale: number, { names: shared, headers: sharedHeaders }: Shared): void {
     const prng = this.prng;
     const count = (min: number, max: number): number => Math.max(1, Math.round(prng.int(min, max) * scale));
@@ -495,7 +493,8 @@ function smallFiles(kinds: Kinds, count: number, seed: number): { files: { path:
  */
 function usableKinds(frontEnd: FrontEnd): Kinds {
   const byRole = (role: ComponentSpec["role"]): ComponentSpec[] => frontEnd.COMPONENT_SPECS.filter((spec) => spec.role === role);
-  const all: Kinds = { source: byRole("source"), channel: byRole("channel"), sink: byRole("sink"), interceptor: byRole("interceptor"), group: byRole("group") };
+  const keywords = new Set(frontEnd.KEYWORDS.map((keyword) => (keyword.PATTERN as RegExp).source));
+  const all: Kinds = { source: byRole("source"), channel: byRole("channel"), sink: byRole("sink"), interceptor: byRole("interceptor"), group: byRole("group"), keywords };
   const probe = (kinds: Kinds): boolean => {
     for (let seed = 0; seed < 3; seed++) {
       const writer = new TopologyWriter(createPrng(seed), kinds);
@@ -504,10 +503,13 @@ function usableKinds(frontEnd: FrontEnd): Kinds {
     }
     return true;
   };
-  const base = {
-    source: all.source.filter((spec) => probe({ ...all, source: [spec], interceptor: [], group: [] })),
-    channel: all.channel.filter((spec) => probe({ ...all, channel: [spec], interceptor: [], group: [] })),
-    sink: all.sink.filter((spec) => probe({ ...all, sink: [spec], interceptor: [], group: [] })),
+  // Sources, channels and sinks first, each with the first kind of the other two roles.
+  const plain: Kinds = { ...all, source: all.source.slice(0, 1), channel: all.channel.slice(0, 1), sink: all.sink.slice(0, 1), interceptor: [], group: [] };
+  const base: Kinds = {
+    ...plain,
+    source: all.source.filter((spec) => probe({ ...plain, source: [spec] })),
+    channel: all.channel.filter((spec) => probe({ ...plain, channel: [spec] })),
+    sink: all.sink.filter((spec) => probe({ ...plain, sink: [spec] })),
   };
   if (base.source.length === 0 || base.channel.length === 0 || base.sink.length === 0) throw new Error("no source, channel or sink kind checks clean in a generated tier");
   const usable: Kinds = {

@@ -33,7 +33,7 @@ export class UnformattableError extends Error {
  */
 export function formatFlow(text: string): string {
   const parsed = parseFlow(text);
-  if (parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0) throw new UnformattableError("the file has syntax errors");
+  if (parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0 || parsed.tooDeep !== undefined) throw new UnformattableError("the file has syntax errors");
   const tokens = tokensOf(parsed.cst);
   if (tokens.some((token) => token.tokenType.name === "UnterminatedString")) throw new UnformattableError("the file has an unterminated string");
   const comments = new CommentMap(

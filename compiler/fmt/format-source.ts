@@ -33,7 +33,7 @@ export function formatSource(path: string, text: string): FormatResult {
 /** Parses and decodes the file alone (no imports, no checking), as the first phase of `compileSource` does. */
 function hasSyntaxErrors(path: string, text: string): boolean {
   const parsed = parseFlow(text);
-  if (parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0) return true;
+  if (parsed.lexErrors.length > 0 || parsed.parseErrors.length > 0 || parsed.tooDeep !== undefined) return true;
   const diagnostics = new DiagnosticBag();
   buildAst(new SourceFile(path, text), parsed, diagnostics);
   return diagnostics.items.some((diagnostic) => isSyntaxCode(diagnostic.code));

@@ -27,7 +27,7 @@ export function corpusFiles(): { readonly name: string; readonly path: string; r
 /** Whether the file lexes and parses (other errors, e.g. an unknown kind, are fine for formatting). */
 export function parses(text: string): boolean {
   const parsed = parseFlow(text);
-  return parsed.lexErrors.length === 0 && parsed.parseErrors.length === 0;
+  return parsed.lexErrors.length === 0 && parsed.parseErrors.length === 0 && parsed.tooDeep === undefined;
 }
 
 /**
