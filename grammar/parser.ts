@@ -381,15 +381,32 @@ export const MAX_NESTING = 64;
 const OPENERS = new Set([T.LBrace, T.LBracket, T.LParen]);
 const CLOSERS = new Set([T.RBrace, T.RBracket, T.RParen]);
 
-/** The first token at which nesting exceeds `MAX_NESTING`, if any. */
+/** Tokens after which a run of `not` has ended: the negated operand is complete. */
+const ENDS_NOT_RUN = new Set([T.And, T.Or, T.Arrow, T.Comma, T.When, T.Else]);
+
+/**
+ * The first token at which nesting exceeds `MAX_NESTING`, if any. The parser recurses once per open
+ * bracket and once per `not`, so a run of `not` counts as depth until its operand ends, and runs
+ * inside parentheses add up with the runs around them.
+ */
 function firstTooDeep(tokens: readonly IToken[]): IToken | undefined {
-  let depth = 0;
+  let open = 0;
   let nots = 0;
+  const notsOutside: number[] = [];
   for (const token of tokens) {
-    if (OPENERS.has(token.tokenType)) depth++;
-    else if (CLOSERS.has(token.tokenType)) depth = Math.max(0, depth - 1);
-    nots = token.tokenType === T.Not ? nots + 1 : 0;
-    if (depth > MAX_NESTING || nots > MAX_NESTING) return token;
+    const type = token.tokenType;
+    if (OPENERS.has(type)) {
+      notsOutside.push(nots);
+      open++;
+    } else if (CLOSERS.has(type)) {
+      open = Math.max(0, open - 1);
+      nots = notsOutside.pop() ?? 0;
+    } else if (type === T.Not) {
+      nots++;
+    } else if (ENDS_NOT_RUN.has(type)) {
+      nots = notsOutside[notsOutside.length - 1] ?? 0;
+    }
+    if (open + nots > MAX_NESTING) return token;
   }
   return undefined;
 }

@@ -39,12 +39,21 @@ export function name(t: IToken): Name {
 
 /** The span of a CST node, from its positioned tokens; undefined when recovery left it empty. */
 export function nodeSpan(node: CstNode): Span | undefined {
-  let span: Span | undefined;
-  for (const list of Object.values(node.children)) {
-    for (const element of list) {
-      const inner = "image" in element ? (isRealToken(element) ? tokenSpan(element) : undefined) : nodeSpan(element);
-      if (inner !== undefined) span = span === undefined ? inner : join(span, inner);
+  const bounds = { start: Number.POSITIVE_INFINITY, end: Number.NEGATIVE_INFINITY };
+  widen(node, bounds);
+  return bounds.start === Number.POSITIVE_INFINITY ? undefined : { start: bounds.start, end: bounds.end };
+}
+
+/** Widens `bounds` to cover every positioned token under `node`, allocating nothing on the way. */
+function widen(node: CstNode, bounds: { start: number; end: number }): void {
+  for (const key in node.children) {
+    for (const element of node.children[key] as CstElement[]) {
+      if ("image" in element) {
+        if (!isRealToken(element)) continue;
+        if (element.startOffset < bounds.start) bounds.start = element.startOffset;
+        const end = (element.endOffset ?? element.startOffset) + 1;
+        if (end > bounds.end) bounds.end = end;
+      } else widen(element, bounds);
     }
   }
-  return span;
 }

@@ -1,7 +1,7 @@
 import { COMPONENT_SPECS, findSpec, kindsOf } from "../../runtime/registry";
 import type { ComponentRole, ComponentSpec } from "../../runtime/spec";
 import type { ComponentDecl, InterceptorCall, Name, Property } from "../ast";
-import { type DiagnosticBag, listNames, nearestNames, type SourceFile, type Span, withArticle } from "../diagnostics";
+import { DiagnosticBag, listNames, nearestNames, type SourceFile, type Span, withArticle } from "../diagnostics";
 import type { CheckedComponent, CheckedInterceptor, ResolvedValue } from "./checked-model";
 import { checkCondition } from "./check-conditions";
 import { checkPropertyValue } from "./check-value";
@@ -41,10 +41,13 @@ export function checkComponent(
     definitionFile = definition.file;
   }
 
-  const own = decl.role === "group" ? decl.properties.filter((p) => p.name.text !== GROUP_MEMBERS_PROPERTY) : decl.properties;
+  const withoutMembers = (list: readonly Property[]): readonly Property[] =>
+    decl.role === "group" ? list.filter((p) => p.name.text !== GROUP_MEMBERS_PROPERTY) : list;
+  const own = withoutMembers(decl.properties);
   const properties = new Map<string, ResolvedValue>();
-  // The definition's values first, checked in its own file; the component's own values override them.
-  checkProperties(inherited, spec, `${subject} (from definition \`${decl.kind.text}\`)`, definitionFile, diagnostics, properties);
+  // The definition's values first; their problems were reported where the definition is declared, once,
+  // not again for every component that uses it. The component's own values override them.
+  checkProperties(withoutMembers(inherited), spec, `definition \`${decl.kind.text}\``, definitionFile, new DiagnosticBag(), properties);
   const seen = checkProperties(own, spec, subject, file, diagnostics, properties);
   for (const property of inherited) seen.add(property.name.text);
   // A misspelt required property (`prot` for `port`) was reported with its fix; don't report it missing too.
@@ -68,7 +71,7 @@ export function checkComponent(
     });
   }
   const interceptors = decl.role === "source" ? checkInterceptors(decl.interceptors, inheritedInterceptors, definitionFile, file, diagnostics) : [];
-  const members = decl.role === "group" ? groupMembers(decl, spec, file, diagnostics) : [];
+  const members = decl.role === "group" ? groupMembers(decl, inherited, spec, file, diagnostics) : [];
   return { decl, spec, properties, interceptors, members };
 }
 
@@ -79,7 +82,9 @@ export function checkDefinition(decl: ComponentDecl, file: SourceFile, diagnosti
     reportUnknownKind(decl.role, decl.kind, new Map(), file, diagnostics);
     return;
   }
-  checkProperties(decl.properties, spec, `definition \`${decl.name.text}\``, file, diagnostics, new Map());
+  // A group definition may list its members; they are checked where a group uses the definition.
+  const properties = decl.role === "group" ? decl.properties.filter((p) => p.name.text !== GROUP_MEMBERS_PROPERTY) : decl.properties;
+  checkProperties(properties, spec, `definition \`${decl.name.text}\``, file, diagnostics, new Map());
   if (decl.role === "source") checkInterceptors(decl.interceptors, [], file, file, diagnostics);
   else if (decl.interceptors[0] !== undefined) {
     diagnostics.report("FLOW4018", file, decl.interceptors[0].span, `interceptors run on sources, and \`${decl.name.text}\` is a ${decl.role}`, {
@@ -157,8 +162,9 @@ function checkInterceptors(
   return checked;
 }
 
-function groupMembers(decl: ComponentDecl, spec: ComponentSpec, file: SourceFile, diagnostics: DiagnosticBag): string[] {
-  const listed = decl.properties.find((p) => p.name.text === GROUP_MEMBERS_PROPERTY);
+/** The group's `sinks`: its own list, or its definition's. */
+function groupMembers(decl: ComponentDecl, inherited: readonly Property[], spec: ComponentSpec, file: SourceFile, diagnostics: DiagnosticBag): string[] {
+  const listed = decl.properties.find((p) => p.name.text === GROUP_MEMBERS_PROPERTY) ?? inherited.find((p) => p.name.text === GROUP_MEMBERS_PROPERTY);
   const min = spec.members?.min ?? 1;
   const subject = `group \`${decl.name.text}\``;
   if (listed === undefined) {

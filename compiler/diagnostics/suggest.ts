@@ -21,6 +21,8 @@ export function editDistance(a: string, b: string): number {
 export function nearestNames(name: string, known: readonly string[]): string[] {
   const limit = Math.max(1, Math.floor(name.length / 3));
   return known
+    // The distance is at least the difference in length: skip those without computing it (quadratic).
+    .filter((candidate) => Math.abs(candidate.length - name.length) <= limit)
     .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
     .filter(({ distance }) => distance <= limit)
     .sort((a, b) => a.distance - b.distance || a.candidate.localeCompare(b.candidate))
