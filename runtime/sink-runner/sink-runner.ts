@@ -25,7 +25,7 @@ export class SinkRunner {
   constructor(
     readonly sink: Sink,
     readonly channel: Channel,
-    private readonly options: SinkRunnerOptions = DEFAULT_SINK_RUNNER_OPTIONS,
+    options: SinkRunnerOptions = DEFAULT_SINK_RUNNER_OPTIONS,
   ) {
     this.backoff = new Backoff(options.failureBackoffMs, options.maxFailureBackoffMs);
   }

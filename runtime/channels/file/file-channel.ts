@@ -18,7 +18,8 @@ import { checkRecord, decodePutRecord, RecordEncoder } from "./record-format";
 import { replay, type ReplayStats } from "./replay";
 import { SegmentLog } from "./segment-log";
 import type { fileChannelSpec } from "./spec";
-import { FilePutTransaction, FileTakeTransaction } from "./transactions";
+import { FileTakeTransaction } from "./transactions";
+import { StagedPutTransaction } from "../../core/staged-put-transaction";
 
 export type FileChannelConfig = ConfigOf<typeof fileChannelSpec>;
 
@@ -221,7 +222,7 @@ export class FileChannel implements Channel {
   }
 
   beginPut(): PutTransaction {
-    return new FilePutTransaction(this);
+    return new StagedPutTransaction(this);
   }
 
   beginTake(): TakeTransaction {
@@ -275,7 +276,7 @@ export class FileChannel implements Channel {
     });
   }
 
-  /** @internal used by FilePutTransaction */
+  /** @internal used by StagedPutTransaction */
   ensureRoom(count: number): void {
     if (this.lifecycle !== RUNNING) {
       throw new ChannelFullError(this.name, `channel \`${this.name}\` is ${this.lifecycle === NEW ? "not started" : "stopped"}`);
@@ -292,7 +293,7 @@ export class FileChannel implements Channel {
     }
   }
 
-  /** @internal used by FilePutTransaction: takes ownership of `events`. */
+  /** @internal used by StagedPutTransaction: takes ownership of `events`. */
   commitPut(events: FlowEvent[]): void {
     const n = events.length;
     if (n === 0) return;

@@ -6,6 +6,7 @@ import { Signal } from "../../core/signal";
 import { ChannelCounter } from "../../metrics/counters";
 import type { ConfigOf } from "../../spec";
 import type { memoryChannelSpec } from "./spec";
+import { StagedPutTransaction } from "../../core/staged-put-transaction";
 
 export type MemoryChannelConfig = ConfigOf<typeof memoryChannelSpec>;
 
@@ -14,52 +15,6 @@ const RESOLVED = Promise.resolve();
 /** Transaction states, as in Flume's BasicTransactionSemantics. */
 const OPEN = 0;
 const DONE = 1;
-
-class MemoryPutTransaction implements PutTransaction {
-  private readonly staged: FlowEvent[] = [];
-  /** Body bytes of `staged`, summed as events are staged so the commit need not walk them again. */
-  private stagedBytes = 0;
-  private state = OPEN;
-
-  constructor(private readonly channel: MemoryChannel) {}
-
-  put(events: readonly FlowEvent[]): void {
-    if (this.state !== OPEN) throw new TransactionStateError("put on a finished transaction");
-    if (this.staged.length + events.length > this.channel.transactionCapacity) {
-      throw new TransactionStateError(
-        `put of ${this.staged.length + events.length} events exceeds transaction_capacity ${this.channel.transactionCapacity} of channel \`${this.channel.name}\``,
-      );
-    }
-    this.channel.counter.EventPutAttemptCount += events.length;
-    const staged = this.staged;
-    let bytes = 0;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i] as FlowEvent;
-      bytes += event.body.length;
-      staged.push(event);
-    }
-    this.stagedBytes += bytes;
-  }
-
-  ensureRoom(): void {
-    if (this.state !== OPEN) throw new TransactionStateError("ensureRoom on a finished transaction");
-    this.channel.ensureRoom(this.staged.length, this.stagedBytes);
-  }
-
-  commit(): void {
-    if (this.state !== OPEN) throw new TransactionStateError("commit of a finished transaction");
-    this.channel.commitPut(this.staged, this.stagedBytes);
-    this.state = DONE;
-  }
-
-  /** Also valid after a commit that threw (nothing was added then). */
-  rollback(): void {
-    if (this.state !== OPEN) throw new TransactionStateError("rollback of a finished transaction");
-    this.state = DONE;
-    this.staged.length = 0;
-    this.stagedBytes = 0;
-  }
-}
 
 class MemoryTakeTransaction implements TakeTransaction {
   private readonly taken: FlowEvent[] = [];
@@ -149,7 +104,7 @@ export class MemoryChannel implements Channel {
   }
 
   beginPut(): PutTransaction {
-    return new MemoryPutTransaction(this);
+    return new StagedPutTransaction(this);
   }
 
   beginTake(): TakeTransaction {
@@ -174,7 +129,7 @@ export class MemoryChannel implements Channel {
     return RESOLVED;
   }
 
-  /** @internal used by MemoryPutTransaction */
+  /** @internal used by StagedPutTransaction */
   ensureRoom(count: number, bytes: number): void {
     if (this.size() + count > this.capacity) {
       throw new ChannelFullError(
@@ -191,7 +146,7 @@ export class MemoryChannel implements Channel {
     }
   }
 
-  /** @internal used by MemoryPutTransaction */
+  /** @internal used by StagedPutTransaction */
   commitPut(events: FlowEvent[], bytes: number): void {
     if (events.length === 0) return;
     this.ensureRoom(events.length, bytes);
