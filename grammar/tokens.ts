@@ -1,4 +1,5 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { KeywordWord } from "../runtime/spec/keywords";
 
 /**
  * The tokens of the `.flow` language. Keywords come before `Identifier` and name it as their
@@ -11,7 +12,7 @@ export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group:
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a name" });
 
-function keyword(word: string): TokenType {
+function keyword(word: KeywordWord): TokenType {
   return createToken({ name: word[0]!.toUpperCase() + word.slice(1), pattern: new RegExp(word), longer_alt: Identifier, label: `\`${word}\`` });
 }
 

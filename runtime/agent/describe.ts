@@ -1,6 +1,7 @@
 import { findSpec } from "../registry";
 import { describePropertyType, DURATION_UNITS_MS, SIZE_UNITS_BYTES, type PropertyType, type PropertyValue } from "../spec";
-import { isEnvValue, type ComponentPlan, type PlanCondition, type PlanSubject, type PlanValue, type TierPlan } from "./tier-plan";
+import { conditionText } from "./condition-text";
+import { isEnvValue, type ComponentPlan, type PlanValue, type TierPlan } from "./tier-plan";
 import type { EnvLookup } from "./env-reader";
 
 export const DESCRIBE_FORMATS = ["text", "json"] as const;
@@ -105,42 +106,3 @@ function withUnit(amount: number, units: Readonly<Record<string, number>>, small
 }
 
 /** Writes a condition back in the `.flow` syntax (`!=`, `!~` and `not in` as written). */
-export function conditionText(condition: PlanCondition, context = 0): string {
-  const [text, precedence] = conditionForm(condition);
-  return precedence < context ? `(${text})` : text;
-}
-
-function conditionForm(condition: PlanCondition): [string, number] {
-  if ("any" in condition) return [condition.any.map((operand) => conditionText(operand, 2)).join(" or "), 1];
-  if ("all" in condition) return [condition.all.map((operand) => conditionText(operand, 3)).join(" and "), 2];
-  if ("not" in condition) {
-    const inner = condition.not;
-    if ("test" in inner && inner.test !== "exists") {
-      const subject = subjectText(inner.subject);
-      if (inner.test === "equals") return [`${subject} != ${JSON.stringify(inner.value)}`, 4];
-      if (inner.test === "oneOf") return [`${subject} not in ${listText(inner.values)}`, 4];
-      return [`${subject} !~ /${inner.pattern}/${inner.flags}`, 4];
-    }
-    return [`not ${conditionText(inner, 3)}`, 3];
-  }
-  const subject = subjectText(condition.subject);
-  switch (condition.test) {
-    case "equals":
-      return [`${subject} == ${JSON.stringify(condition.value)}`, 4];
-    case "oneOf":
-      return [`${subject} in ${listText(condition.values)}`, 4];
-    case "matches":
-      return [`${subject} ~ /${condition.pattern}/${condition.flags}`, 4];
-    case "exists":
-      return [`${subject} exists`, 4];
-  }
-}
-
-function subjectText(subject: PlanSubject): string {
-  if ("body" in subject) return "body";
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(subject.header) ? `header.${subject.header}` : `header[${JSON.stringify(subject.header)}]`;
-}
-
-function listText(values: readonly string[]): string {
-  return `[${values.map((value) => JSON.stringify(value)).join(", ")}]`;
-}

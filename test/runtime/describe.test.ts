@@ -5,7 +5,8 @@ import type { TierPlan } from "../../compiler/ir";
 import { FLOWC_VERSION } from "../../compiler/package-root";
 import { compileSource } from "../../compiler/pipeline";
 import { agentHelp, parseAgentArgs } from "../../runtime/agent/agent-options";
-import { conditionText, describePlan } from "../../runtime/agent/describe";
+import { conditionText } from "../../runtime/agent/condition-text";
+import { describePlan } from "../../runtime/agent/describe";
 
 const EXAMPLES = join(__dirname, "..", "..", "examples");
 
