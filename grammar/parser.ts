@@ -137,8 +137,9 @@ export class FlowParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
+  /** `name = value`; a name that is not an identifier (an HTTP header such as `"X-Team"`) is quoted. */
   property = this.RULE("property", () => {
-    this.CONSUME(T.Identifier);
+    this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(T.StringLiteral) }]);
     this.CONSUME(T.Equals);
     this.SUBRULE(this.value);
   });

@@ -2,7 +2,7 @@ import type { CstNode, IToken } from "chevrotain";
 import { DURATION_UNITS_MS, SIZE_UNITS_BYTES } from "../../runtime/spec";
 import { type DiagnosticBag, listNames, type SourceFile, type Span } from "../diagnostics";
 import { children, name, nodes, nodeSpan, token } from "./cst-access";
-import type { Property, Value } from "./nodes";
+import type { Name, Property, Value } from "./nodes";
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { "\\": "\\", '"': '"', n: "\n", r: "\r", t: "\t" };
 
@@ -17,11 +17,21 @@ export class ValueBuilder {
   properties(node: CstNode): Property[] {
     return nodes(node, "property").flatMap((property) => {
       const nameToken = token(property, "Identifier");
+      const quotedName = token(property, "StringLiteral");
       const valueNode = nodes(property, "value")[0];
       const span = nodeSpan(property);
-      if (nameToken === undefined || valueNode === undefined || span === undefined) return [];
-      return [{ $type: "Property", name: name(nameToken), value: this.value(valueNode), span }];
+      if (valueNode === undefined || span === undefined) return [];
+      const propertyName = nameToken !== undefined ? name(nameToken) : quotedName !== undefined ? this.quotedName(quotedName) : undefined;
+      if (propertyName === undefined) return [];
+      return [{ $type: "Property", name: propertyName, value: this.value(valueNode), span }];
     });
+  }
+
+  /** A quoted property name, decoded like a string (`"X-Team"` is `X-Team`). */
+  private quotedName(t: IToken): Name {
+    const span = { start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 };
+    const decoded = this.string(t, span);
+    return { $type: "Name", text: decoded.$type === "StringValue" ? decoded.value : t.image.slice(1, -1), span };
   }
 
   value(node: CstNode): Value {

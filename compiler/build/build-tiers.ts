@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { generateEntry } from "../codegen";
-import type { TierPlan } from "../ir";
+import { flowSourceMap, generateEntry } from "../codegen";
+import type { CrossTierLink, TierPlan } from "../ir";
 import { bundleAgent } from "./bundle";
 import { resolveEmbeddedNode } from "./embedded-node";
 import { fileSha256, renderManifest, tierManifest, type SourceDigest } from "./manifest";
@@ -17,6 +17,8 @@ export interface BuildOptions {
   readonly onProgress: (line: string) => void;
   /** The topology's `.flow` files, the root first, for the manifest. */
   readonly sources: readonly SourceDigest[];
+  /** The links between the build's tiers (of all its tiers, also with `--tier`), for the manifests. */
+  readonly links: readonly CrossTierLink[];
   /** Put V8's code cache in the binaries: faster start, but not reproducible (recorded in the manifest). */
   readonly codeCache?: boolean;
   /** Keep the generated TypeScript as `<tier>.generated.ts` next to the binary. */
@@ -55,7 +57,8 @@ export async function buildTiers(plans: readonly TierPlan[], options: BuildOptio
       const entry = generateEntry(plan);
       // A file left by an earlier `--emit-ts` build would no longer match the binary.
       await (options.emitTs === true ? writeFile(generated, entry) : rm(generated, { force: true }));
-      const bundle = await bundleAgent(entry, `${plan.tier}.generated.ts`);
+      const entryName = `${plan.tier}.generated.ts`;
+      const bundle = await bundleAgent(entry, entryName, "node24", flowSourceMap(entry, plan.sourceFile, entryName));
       await makeSeaBinary({ name: plan.tier, nodePath: node.path, bundle, output: binary, workDir, codeCache });
     } finally {
       await rm(workDir, { recursive: true, force: true });
@@ -68,6 +71,7 @@ export async function buildTiers(plans: readonly TierPlan[], options: BuildOptio
       codeCache,
       binary: { path: basename(binary), sha256: await fileSha256(binary), bytes },
       source: options.sources,
+      links: options.links,
     });
     await writeFile(manifestPath, renderManifest(manifest));
     const build: TierBuild = {

@@ -1,6 +1,6 @@
 import { build, type Plugin } from "esbuild";
 import { PACKAGE_ROOT, RUNTIME_ENTRY } from "../package-root";
-import { RUNTIME_MODULE } from "../codegen";
+import { inlineSourceMapComment, RUNTIME_MODULE, type SourceMapV3 } from "../codegen";
 
 /** Maps the generated code's `flowc/runtime` import to the runtime sources of this flowc. */
 const runtimeAlias: Plugin = {
@@ -15,9 +15,13 @@ const runtimeAlias: Plugin = {
  * support (which runs CommonJS and can require only built-in modules). Paths in the output are relative
  * to flowc's package root, so the bundle does not depend on where flowc is installed.
  */
-export async function bundleAgent(entrySource: string, entryName: string, target = "node24"): Promise<string> {
+export async function bundleAgent(entrySource: string, entryName: string, target = "node24", sourceMap?: SourceMapV3): Promise<string> {
+  // The entry's own map (to the `.flow` file) is composed by esbuild into the bundle's inline map; the
+  // runtime's sources are named by path only (no contents), which keeps the map small.
+  const contents = sourceMap === undefined ? entrySource : `${entrySource}${inlineSourceMapComment(sourceMap)}`;
   const result = await build({
-    stdin: { contents: entrySource, loader: "ts", sourcefile: entryName, resolveDir: PACKAGE_ROOT },
+    stdin: { contents, loader: "ts", sourcefile: entryName, resolveDir: PACKAGE_ROOT },
+    ...(sourceMap === undefined ? {} : { sourcemap: "inline" as const, sourcesContent: false }),
     absWorkingDir: PACKAGE_ROOT,
     bundle: true,
     platform: "node",

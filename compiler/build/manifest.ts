@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { dirname, relative, sep } from "node:path";
-import type { TierPlan } from "../ir";
+import type { CrossTierLink, TierPlan } from "../ir";
 import { hostFootprint, type EnvVariable, type Listen, type Write } from "./host-footprint";
 
 /** A `.flow` file of the topology, by its path relative to the root file's directory. */
@@ -28,8 +28,15 @@ export interface Manifest {
   readonly listens: readonly Listen[];
   readonly writes: readonly Write[];
   readonly env: readonly EnvVariable[];
-  /** Links to other tiers' agents (cross-tier links arrive with a later feature). */
-  readonly links: readonly never[];
+  /** Links to and from other tiers' agents: deploy them together, and open the firewall between them. */
+  readonly links: readonly ManifestLink[];
+}
+
+/** `out`: this tier's `component` sends to `peer` (`tier.source`); `in`: `peer` (`tier.sink`) sends to `component`. */
+export interface ManifestLink {
+  readonly direction: "out" | "in";
+  readonly component: string;
+  readonly peer: string;
 }
 
 export interface ManifestInput {
@@ -38,6 +45,8 @@ export interface ManifestInput {
   readonly codeCache: boolean;
   readonly binary: { readonly path: string; readonly sha256: string; readonly bytes: number };
   readonly source: readonly SourceDigest[];
+  /** Every link of the build; the manifest lists those of its tier. */
+  readonly links: readonly CrossTierLink[];
 }
 
 export function tierManifest(input: ManifestInput): Manifest {
@@ -52,7 +61,11 @@ export function tierManifest(input: ManifestInput): Manifest {
     listens: footprint.listens,
     writes: footprint.writes,
     env: footprint.env,
-    links: [],
+    links: input.links.flatMap((link): ManifestLink[] => {
+      const out = link.from.tier === input.plan.tier ? [{ direction: "out" as const, component: link.from.component, peer: `${link.to.tier}.${link.to.component}` }] : [];
+      const into = link.to.tier === input.plan.tier ? [{ direction: "in" as const, component: link.to.component, peer: `${link.from.tier}.${link.from.component}` }] : [];
+      return [...out, ...into];
+    }),
   };
 }
 

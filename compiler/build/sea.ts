@@ -38,7 +38,16 @@ export async function makeSeaBinary(options: SeaOptions): Promise<void> {
   // out of the binary, which would otherwise differ on every build.
   await writeFile(
     config,
-    JSON.stringify({ main, output: "agent.blob", disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: options.codeCache === true }),
+    // `--enable-source-maps`: stack traces name the `.flow` line and the runtime's source file (the bundle
+    // carries an inline map, see bundleAgent).
+    JSON.stringify({
+      main,
+      output: "agent.blob",
+      disableExperimentalSEAWarning: true,
+      useSnapshot: false,
+      useCodeCache: options.codeCache === true,
+      execArgv: ["--enable-source-maps"],
+    }),
   );
   await run(nodePath, ["--experimental-sea-config", config], { cwd: workDir, env: {} });
 

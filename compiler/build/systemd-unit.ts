@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import { DEFAULT_DRAIN_TIMEOUT_MS } from "../../runtime/agent/agent-options";
 import { environmentLines } from "../../runtime/agent/describe";
 import type { TierPlan } from "../ir";
-import { hostFootprint, isEnvDeployValue } from "./host-footprint";
+import { fixedDirectory, hostFootprint, isEnvDeployValue } from "./host-footprint";
 
 /** Where the unit expects the agent binary: the FHS place for software the administrator installs. */
 export const INSTALL_DIRECTORY = "/usr/local/bin";
@@ -35,7 +35,7 @@ export function systemdUnit(plan: TierPlan): string {
   const footprint = hostFootprint(plan);
 
   // Where each written path lands, taking relative paths from the working directory.
-  const directoryOf = (path: string, writes: "file" | "directory"): string => posix.resolve(workingDirectory, writes === "file" ? posix.dirname(path) : path);
+  const directoryOf = (path: string, writes: "file" | "directory"): string => posix.resolve(workingDirectory, fixedDirectory(path, writes));
   const inWorkingDirectory = (directory: string): boolean => directory === workingDirectory || directory.startsWith(`${workingDirectory}/`);
   const writable: string[] = [];
   const writeNotes: string[] = [];

@@ -61,6 +61,8 @@ export function checkComponent(
     }
   }
 
+  checkRequirements(decl, spec, properties, subject, file, diagnostics);
+
   const chain = [...inheritedInterceptors, ...decl.interceptors];
   if (chain.length > 0 && decl.role !== "source") {
     // The chain may come only from a definition, perhaps in another file: then point at the kind here.
@@ -120,7 +122,7 @@ function checkProperties(
       continue;
     }
     const resolved = checkPropertyValue(property.value, propertySpec, { file, diagnostics, target: `property \`${key}\` of ${subject}` });
-    if (resolved !== undefined) into.set(key, resolved);
+    into.set(key, resolved ?? { kind: "invalid" });
   }
   return new Set(seen.keys());
 }
@@ -223,6 +225,14 @@ function reportUnknownKind(role: ComponentRole, kind: Name, definitions: Definit
   diagnostics.report("FLOW2003", file, kind.span, `unknown ${role} kind \`${kind.text}\``, { label: `not ${withArticle(role)} kind`, help });
 }
 
+/** Beyond this many, a help line names the first ones (required first) and points at the docs. */
+const MAX_LISTED_PROPERTIES = 6;
+
+function requiredFirst(spec: ComponentSpec): string[] {
+  const entries = Object.entries(spec.properties);
+  return [...entries.filter(([, p]) => p.required === true), ...entries.filter(([, p]) => p.required !== true)].map(([key]) => key);
+}
+
 function reportUnknownProperty(spec: ComponentSpec, key: string, span: Span, file: SourceFile, diagnostics: DiagnosticBag): void {
   const known = Object.keys(spec.properties);
   const near = nearestNames(key, known);
@@ -233,6 +243,40 @@ function reportUnknownProperty(spec: ComponentSpec, key: string, span: Span, fil
         ? `a property with a similar name exists: ${listNames(near)}`
         : known.length === 0
           ? `\`${spec.kind}\` ${spec.role}s have no properties`
-          : `\`${spec.kind}\` ${spec.role}s have ${listNames(known, "and")}`,
+          : known.length <= MAX_LISTED_PROPERTIES
+            ? `\`${spec.kind}\` ${spec.role}s have ${listNames(known, "and")}`
+            : `\`${spec.kind}\` ${spec.role}s have ${known.length} properties, among them ${listNames(requiredFirst(spec).slice(0, MAX_LISTED_PROPERTIES), "and")}; docs/components.md lists them all`,
   });
+}
+
+/** Reports FLOW3011 for a property set without the settings its spec says it `requires`. */
+function checkRequirements(
+  decl: ComponentDecl,
+  spec: ComponentSpec,
+  properties: ReadonlyMap<string, ResolvedValue>,
+  subject: string,
+  file: SourceFile,
+  diagnostics: DiagnosticBag,
+): void {
+  for (const [key, propertySpec] of Object.entries(spec.properties)) {
+    const value = properties.get(key);
+    if (value === undefined || value.kind === "invalid" || propertySpec.requires === undefined) continue;
+    // `env("X", "")` switches an optional setting off, as does `false`: neither needs anything.
+    if (value.kind === "literal" && (value.value === "" || value.value === false)) continue;
+    if (value.kind === "env" && value.fallback === "") continue;
+    for (const requirement of propertySpec.requires) {
+      const other = typeof requirement === "string" ? requirement : requirement.property;
+      const otherValue = properties.get(other);
+      if (otherValue?.kind === "env" || otherValue?.kind === "invalid") continue;
+      const effective = otherValue?.kind === "literal" ? otherValue.value : otherValue === undefined ? spec.properties[other]?.default : undefined;
+      const met = typeof requirement === "string" ? otherValue !== undefined && effective !== "" : effective === requirement.equals;
+      if (met) continue;
+      const wanted = typeof requirement === "string" ? `\`${other}\`` : `\`${other} = ${JSON.stringify(requirement.equals)}\``;
+      const span = decl.properties.find((property) => property.name.text === key)?.name.span ?? decl.kind.span;
+      diagnostics.report("FLOW3011", file, span, `\`${key}\` of ${subject} needs ${wanted}`, {
+        label: typeof requirement === "string" ? `\`${other}\` is not set` : `\`${other}\` is ${JSON.stringify(effective ?? "unset")}`,
+        help: typeof requirement === "string" ? `set \`${other}\` too: ${spec.properties[other]?.doc ?? ""}` : `set ${wanted}, or remove \`${key}\``,
+      });
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import type { Condition, RouteDecl, Subject } from "../ast";
-import type { DiagnosticBag, SourceFile } from "../diagnostics";
+import { type DiagnosticBag, listNames, nearestNames, type SourceFile } from "../diagnostics";
 import type { CheckedComponent, CheckedRoute, Edge } from "./checked-model";
 import { checkCondition } from "./check-conditions";
 import type { TierNames } from "./check-graph";
@@ -110,10 +110,14 @@ function checkHeadersRead(route: RouteDecl, source: string, headers: HeadersSet,
       if (subject.kind !== "header" || headers.names.has(subject.name) || reported.has(subject.name)) continue;
       reported.add(subject.name);
       const known = [...headers.names];
+      // Header names are case-sensitive (Flume's syslog headers are `Severity`, `Facility`): a near miss is most likely.
+      const near = nearestNames(subject.name, known);
       diagnostics.report("FLOW4015", file, subject.span, `header \`${subject.name}\` is never set on the events of \`${source}\``, {
         label: "nothing upstream sets it",
         help:
-          known.length > 0
+          near.length > 0
+            ? `a header with a similar name is set: ${listNames(near)} (header names are case-sensitive)`
+            : known.length > 0
             ? `its events carry ${known.map((h) => `\`${h}\``).join(", ")}; set \`${subject.name}\` with an interceptor, e.g. \`| static(key = "${subject.name}", value = "…")\``
             : `set it with an interceptor on \`${source}\`, e.g. \`| static(key = "${subject.name}", value = "…")\``,
       });

@@ -1,10 +1,12 @@
 import { findSpec } from "../../runtime/registry";
+import type { ComponentSpec } from "../../runtime/spec";
 import type { FlowFile, TierDecl } from "../ast";
-import type { DiagnosticBag } from "../diagnostics";
+import type { DiagnosticBag, SourceFile } from "../diagnostics";
 import type { CheckedComponent, CheckedTier, CheckedTopology } from "./checked-model";
 import { checkComponent, checkDefinition, type Definitions } from "./check-components";
 import { checkCompleteness, checkGroupMembers, checkWirings, TierNames } from "./check-graph";
 import { checkLimits } from "./check-limits";
+import { checkLinks } from "./check-links";
 import { checkRoutes } from "./check-routes";
 import { checkTests } from "./check-tests";
 
@@ -57,7 +59,8 @@ export function checkTopology(files: readonly FlowFile[], diagnostics: Diagnosti
     firstTier.set(tier.name.text, tier);
     tiers.push(checkTier(tier, file, allTiers, definitions, diagnostics));
   }
-  return { files, tiers };
+  const linked = checkLinks(tiers, diagnostics);
+  return { files, tiers: linked.tiers, links: linked.links };
 }
 
 function checkTier(tier: TierDecl, flowFile: FlowFile, allTiers: readonly TierDecl[], definitions: Definitions, diagnostics: DiagnosticBag): CheckedTier {
@@ -79,6 +82,7 @@ function checkTier(tier: TierDecl, flowFile: FlowFile, allTiers: readonly TierDe
     const checked = checkComponent(decl, definitions, file, diagnostics);
     if (checked !== undefined) components.push(checked);
   }
+  checkKindLimits(tier, components, file, diagnostics);
   const names = new TierNames(tier, allTiers, file, diagnostics);
   const { edges, onBrokenLink } = checkWirings(tier, names, file, diagnostics);
   const members = checkGroupMembers(components, edges, names, file, diagnostics);
@@ -91,4 +95,22 @@ function checkTier(tier: TierDecl, flowFile: FlowFile, allTiers: readonly TierDe
   checkCompleteness(tier, edges, routedSources, routeTargets, members, exempt, file, diagnostics);
   checkLimits(components, edges, routes, file, diagnostics);
   return { decl: tier, file: flowFile, components, edges, routes, tests: tier.tests };
+}
+
+/** Reports FLOW4021 for each component past its kind's `maxPerTier` (a second `stdin` source). */
+function checkKindLimits(tier: TierDecl, components: readonly CheckedComponent[], file: SourceFile, diagnostics: DiagnosticBag): void {
+  const counts = new Map<ComponentSpec, CheckedComponent[]>();
+  for (const component of components) {
+    const limit = component.spec.maxPerTier;
+    if (limit === undefined) continue;
+    const same = counts.get(component.spec) ?? [];
+    same.push(component);
+    counts.set(component.spec, same);
+    if (same.length <= limit) continue;
+    const first = same[0] as CheckedComponent;
+    diagnostics.report("FLOW4021", file, component.decl.kind.span, `tier \`${tier.name.text}\` has more than ${limit} \`${component.spec.kind}\` ${component.spec.role}${limit === 1 ? "" : "s"}`, {
+      label: `another \`${component.spec.kind}\` ${component.spec.role}`,
+      help: `\`${first.decl.name.text}\` on line ${file.position(first.decl.name.span.start).line} is ${limit === 1 ? "the one" : "one of those"} a tier can have`,
+    });
+  }
 }

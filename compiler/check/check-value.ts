@@ -1,9 +1,10 @@
-import { describePropertyType, type PropertySpec, type PropertyType, type PropertyValue } from "../../runtime/spec";
+import { describePropertyType, isCredentialName, type PropertySpec, type PropertyType, type PropertyValue } from "../../runtime/spec";
 import { describeValue, type Value } from "../ast";
 import { type DiagnosticBag, listNames, nearestNames, type SourceFile } from "../diagnostics";
 import type { ResolvedValue } from "./checked-model";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 
 /** Where a value lands, for messages: e.g. "property `port` of source `lines`". */
 export interface ValueContext {
@@ -14,16 +15,60 @@ export interface ValueContext {
 
 /** Checks a property's value against its spec; returns it resolved, or undefined after reporting why not. */
 export function checkPropertyValue(value: Value, spec: PropertySpec, context: ValueContext): ResolvedValue | undefined {
-  if (value.$type === "CallValue" && spec.buildTime === true && value.callee.text === "env") {
-    reportBuildTimeOnly(value.span, context, "this property shapes the generated code");
+  if (value.$type === "CallValue" && value.callee.text === "env" && (spec.buildTime === true || spec.type.kind === "link")) {
+    reportBuildTimeOnly(value.span, context, spec.type.kind === "link" ? "links between tiers are checked when the topology is built" : "this property shapes the generated code");
     return undefined;
   }
-  if (value.$type === "CallValue") return checkCall(value, spec.type, context);
+  if (value.$type === "CallValue") return checkCall(value, spec, context);
+  if (spec.type.kind === "map" && value.$type === "BlockValue") return checkMap(value, spec, spec.type.of, context);
   const literal = checkLiteral(value, spec.type, context);
-  return literal === undefined ? undefined : { kind: "literal", value: literal };
+  if (literal === undefined || !passesValidation(literal, value.span, spec, context)) return undefined;
+  if (spec.secret === true) reportSecretLiteral(value, context);
+  return { kind: "literal", value: literal };
 }
 
-function checkCall(value: Extract<Value, { $type: "CallValue" }>, type: PropertyType, context: ValueContext): ResolvedValue | undefined {
+/** A `map` property: each entry a literal of the entry type or an `env()` lookup; names unique. */
+function checkMap(value: Extract<Value, { $type: "BlockValue" }>, spec: PropertySpec, entryType: PropertyType, context: ValueContext): ResolvedValue | undefined {
+  const entries = new Map<string, ResolvedValue>();
+  let ok = true;
+  for (const property of value.properties) {
+    const name = property.name.text;
+    if (entries.has(name)) {
+      context.diagnostics.report("FLOW3005", context.file, property.name.span, `\`${name}\` is set twice in ${context.target}`, {
+        label: "set again here",
+        help: "each name appears once; the second value would silently win",
+      });
+      ok = false;
+      continue;
+    }
+    // In a secret map (HTTP headers), the entries named like credentials are the secrets.
+    const secret = spec.secret === true && isCredentialName(name);
+    const entry = checkPropertyValue(property.value, { ...spec, type: entryType, secret }, { ...context, target: `entry \`${name}\` of ${context.target}` });
+    if (entry === undefined) ok = false;
+    else entries.set(name, entry);
+  }
+  return ok ? { kind: "map", entries } : undefined;
+}
+
+/** Runs the spec's own check of a value (FLOW3004 when it refuses it). */
+function passesValidation(literal: PropertyValue, span: { start: number; end: number }, spec: PropertySpec, context: ValueContext): boolean {
+  const problem = spec.validate?.(literal);
+  if (problem === undefined) return true;
+  context.diagnostics.report("FLOW3004", context.file, span, `${context.target} is not valid`, { label: problem });
+  return false;
+}
+
+/** Reports FLOW3009: a credential written in the file ends up in the repository and in the binary. */
+function reportSecretLiteral(value: Value, context: ValueContext): void {
+  if (value.$type === "StringValue" && value.value === "") return;
+  context.diagnostics.report("FLOW3009", context.file, value.span, `${context.target} is a secret written in the file`, {
+    label: "this credential would be stored in the repository and in the built binary",
+    help: "read it when the agent starts instead: `env(\"NAME\")`",
+  });
+}
+
+function checkCall(value: Extract<Value, { $type: "CallValue" }>, spec: PropertySpec, context: ValueContext): ResolvedValue | undefined {
+  const type = spec.type;
   const { file, diagnostics } = context;
   if (value.callee.text !== "env") {
     diagnostics.report("FLOW3007", file, value.callee.span, `unknown function \`${value.callee.text}\``, {
@@ -55,7 +100,8 @@ function checkCall(value: Extract<Value, { $type: "CallValue" }>, type: Property
     return undefined;
   }
   const fallback = checkLiteral(fallbackArg, type, context);
-  return fallback === undefined ? undefined : { kind: "env", name: nameArg.value, fallback };
+  if (fallback === undefined || !passesValidation(fallback, fallbackArg.span, spec, context)) return undefined;
+  return { kind: "env", name: nameArg.value, fallback };
 }
 
 /** Reports FLOW3008: `env()` where the value must be written in the file. */
@@ -113,6 +159,24 @@ export function checkLiteral(value: Value, type: PropertyType, context: ValueCon
       });
       return undefined;
     }
+    case "map": {
+      // Reached for literals only (a map in a default or an `env()` fallback): entries must be literals.
+      if (value.$type !== "BlockValue") return mismatch("write the entries in braces: `{ name = \"value\" }`");
+      const entries: Record<string, PropertyValue> = {};
+      let ok = true;
+      for (const property of value.properties) {
+        const checked = checkLiteral(property.value, type.of, { ...context, target: `entry \`${property.name.text}\` of ${target}` });
+        if (checked === undefined) ok = false;
+        else entries[property.name.text] = checked;
+      }
+      return ok ? entries : undefined;
+    }
+    case "link":
+      // The target is resolved across tiers once every tier is known (check-links).
+      if (value.$type !== "ReferenceValue" || value.path.length !== 2) {
+        return mismatch(`name the \`${type.to}\` source of the tier it sends to: \`tier.source\``);
+      }
+      return value.path.map((part) => part.text).join(".");
     case "list": {
       if (value.$type !== "ListValue") return mismatch();
       const items: PropertyValue[] = [];

@@ -4,7 +4,11 @@ import type { ComponentDecl, Condition, FlowFile, KindInterceptor, TestDecl, Tie
 /** A property value after checking: a literal of the property's type, or an `env()` read at start. */
 export type ResolvedValue =
   | { readonly kind: "literal"; readonly value: PropertyValue }
-  | { readonly kind: "env"; readonly name: string; readonly fallback?: PropertyValue };
+  | { readonly kind: "env"; readonly name: string; readonly fallback?: PropertyValue }
+  /** A `map` property written as a block: each entry a literal or an `env()` lookup, in the order written. */
+  | { readonly kind: "map"; readonly entries: ReadonlyMap<string, ResolvedValue> }
+  /** Written, but reported as wrong: later checks treat it as unknown rather than unset (no cascades). */
+  | { readonly kind: "invalid" };
 
 /** An interceptor of a source's chain; `line` is in the file that wrote it (a definition's, for inherited ones). */
 export type CheckedInterceptor =
@@ -52,9 +56,21 @@ export interface CheckedTier {
   readonly tests: readonly TestDecl[];
 }
 
+/** A component of one tier that sends to a source of another (a `forward` sink's `to = collector.inbound`). */
+export interface CheckedLink {
+  readonly fromTier: string;
+  readonly from: string;
+  /** The link property, e.g. `to`. */
+  readonly property: string;
+  readonly toTier: string;
+  readonly to: string;
+}
+
 /** What the checker hands to the IR: only meaningful when it reported no errors. */
 export interface CheckedTopology {
   /** The file named on the command line, then what it imports. */
   readonly files: readonly FlowFile[];
   readonly tiers: readonly CheckedTier[];
+  /** Links between tiers, in tier and component order. */
+  readonly links: readonly CheckedLink[];
 }

@@ -15,10 +15,19 @@ export function emptyHeaders(): HeadersSet {
 export function addHeadersOf(into: HeadersSet, spec: ComponentSpec, properties: ReadonlyMap<string, ResolvedValue>): void {
   for (const origin of spec.setsHeaders ?? []) {
     if ("any" in origin) into.any = true;
+    else if ([...Object.values(origin)].some((property) => properties.get(String(property))?.kind === "invalid")) into.any = true;
     else if ("name" in origin) into.names.add(origin.name);
     else if ("nameFrom" in origin) {
       const value = properties.get(origin.nameFrom) ?? literalDefault(spec, origin.nameFrom);
-      if (value?.kind === "literal" && typeof value.value === "string") into.names.add(value.value);
+      // An optional header-name property left unset (e.g. taildir's `file_header`) sets no header.
+      if (value === undefined) continue;
+      if (value.kind === "literal" && typeof value.value === "string") into.names.add(value.value);
+      else into.any = true;
+    } else if ("keysOf" in origin) {
+      const value = properties.get(origin.keysOf) ?? literalDefault(spec, origin.keysOf);
+      if (value === undefined) continue;
+      if (value.kind === "map") for (const name of value.entries.keys()) into.names.add(name);
+      else if (value.kind === "literal" && typeof value.value === "object" && !Array.isArray(value.value)) for (const name of Object.keys(value.value)) into.names.add(name);
       else into.any = true;
     } else {
       const value = properties.get(origin.groupsOf) ?? literalDefault(spec, origin.groupsOf);

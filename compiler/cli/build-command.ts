@@ -1,4 +1,5 @@
 import { buildTiers, EmbeddedNodeError, sourceDigests } from "../build";
+import { crossTierLinks } from "../ir";
 import { compileSource } from "../pipeline";
 import { CliError, ExitCode } from "./exit-codes";
 import { readFlowFile } from "./read-input";
@@ -52,6 +53,7 @@ export async function buildCommand(path: string, options: BuildCommandOptions): 
       nodePath: options.node ?? process.env["FLOWC_NODE"],
       onProgress: progress,
       sources: sourceDigests(result.files.map((file) => file.source)),
+      links: crossTierLinks(result.plans),
       codeCache: options.codeCache === true,
       emitTs: options.emitTs === true,
     });

@@ -1,5 +1,6 @@
 import type { ChannelTarget, ComponentPlan, InterceptorPlan, PlanValue, RouteArmPlan, SourcePlan, TierPlan } from "../ir";
 import { ConditionCompiler, declareLocals } from "./condition-code";
+import { isEnvValue, isMapValue } from "../ir";
 
 /** The generated text of one tier: module constants, then the body of `buildTopology(env)`. */
 export interface TopologyCode {
@@ -56,7 +57,8 @@ function config(component: { config: Readonly<Record<string, PlanValue>> }): str
 }
 
 function planValue(value: PlanValue): string {
-  if (typeof value === "object" && value !== null && "$env" in value) return `env.read(identity.env[${value.$env}]!)`;
+  if (isEnvValue(value)) return `env.read(identity.env[${value.$env}]!)`;
+  if (isMapValue(value)) return `{ ${Object.entries(value.$map).map(([name, entry]) => `${JSON.stringify(name)}: ${planValue(entry)}`).join(", ")} }`;
   return JSON.stringify(value);
 }
 

@@ -113,8 +113,8 @@ export const DIAGNOSTICS = {
   },
   FLOW3004: {
     severity: "error",
-    title: "value out of range",
-    explanation: "The value has the right type but lies outside the range the property accepts, e.g. a port above 65535 or a capacity of 0.",
+    title: "value out of range or not valid",
+    explanation: "The value has the right type but is not one the property accepts: outside its range (a port above 65535, a capacity of 0), or refused by the component's own check (an empty delimiter, a template with an unknown placeholder, an unknown time zone).",
     example: "tier edge {\n  source s = tcp { port = 70000 }\n}",
   },
   FLOW3005: {
@@ -140,6 +140,18 @@ export const DIAGNOSTICS = {
     title: "value must be known at build time",
     explanation: "`env()` is read when the agent starts, but this value shapes the code flowc generates (a route condition, a test, the members of a group), so it must be written in the file.",
     example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel a = memory {}\n  sink k = files { path = \"a.log\" }\n  route s {\n    when header.level == env(\"LEVEL\") -> a\n    else -> a\n  }\n  a -> k\n}",
+  },
+  FLOW3009: {
+    severity: "warning",
+    title: "secret written in the file",
+    explanation: "The property holds a credential (a password, token or key). Written as a literal it is committed with the `.flow` file and embedded in the built binary, where `strings` finds it. Read it when the agent starts with `env(\"NAME\")` (from a systemd `EnvironmentFile=` or your secret store); the agent's `--describe` and logs never print secrets. In a block of HTTP headers, the entries named like credentials (`Authorization`, `X-Api-Key`, `Cookie`, …) are the ones checked.",
+    example: "tier edge {\n  source s = http { port = 8080, bearer_token = \"hunter2\" }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> k\n}",
+  },
+  FLOW3011: {
+    severity: "error",
+    title: "property set without a setting it needs",
+    explanation: "The property only means something together with another setting, which is missing: user passwords need a shared key (the Fluent Forward handshake carries both), certificate files need `tls = true`, a password needs a user name. Without this check the agent would refuse to start, or silently ignore the value.",
+    example: "tier edge {\n  source s = listen { port = 24224, tls_cert = \"c.pem\", tls_key = \"k.pem\" }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> k\n}",
   },
   FLOW4001: {
     severity: "error",
@@ -261,6 +273,12 @@ export const DIAGNOSTICS = {
     explanation: "A test sends events with `send SOURCE { headers = { … }, body = \"…\" }` and checks each with the `expect` steps after it: `expect CHANNELS`, `expect dropped`, or `expect headers { … }`. An `expect` needs a `send` before it; `send` takes only `headers` (a block of strings) and `body` (a string).",
     example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> k\n  test \"nothing sent\" {\n    expect c\n  }\n}",
   },
+  FLOW4021: {
+    severity: "error",
+    title: "too many components of a kind in one tier",
+    explanation: "Some kinds can appear only so often in a tier: an agent has one standard input, so a tier has at most one `stdin` source.",
+    example: "tier edge {\n  source a = stdin {}\n  source b = stdin {}\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  a -> c -> k\n  b -> c\n}",
+  },
   FLOW5001: {
     severity: "error",
     title: "no tier",
@@ -278,6 +296,36 @@ export const DIAGNOSTICS = {
     title: "imported file not found",
     explanation: "An `import` names a file that cannot be read. Paths are relative to the importing file.",
     example: "import \"missing.flow\"\ntier edge {}",
+  },
+  FLOW5004: {
+    severity: "error",
+    title: "link to an unknown tier or source",
+    explanation: "A link between tiers (a `forward` sink's `to = tier.source`) must name a source of another tier in the same build: the file, or a file it imports. flowc checks both ends of every link, so an edge agent is never built to send to a collector that does not exist.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink up = forward { to = colector.inbound }\n  s -> c -> up\n}\ntier collector {\n  source inbound = listen { port = 24224 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  inbound -> c -> k\n}",
+  },
+  FLOW5005: {
+    severity: "error",
+    title: "link to a source of the wrong kind",
+    explanation: "A link names a source that cannot receive from it: a `forward` sink sends the Fluent Forward protocol, which only a `listen` source speaks.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink up = forward { to = collector.lines }\n  s -> c -> up\n}\ntier collector {\n  source lines = tcp { port = 5141 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  lines -> c -> k\n}",
+  },
+  FLOW5006: {
+    severity: "error",
+    title: "the two ends of a link disagree",
+    explanation: "Settings that both ends of a link must share differ: the port, TLS, the shared key, user authentication, or gzip compression the receiver refuses. Left unset on the sending side, the port is taken from the receiving source, so it is written once. Values read with `env()` are checked by the agents when they connect, not at build time.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink up = forward { to = collector.inbound, tls = true }\n  s -> c -> up\n}\ntier collector {\n  source inbound = listen { port = 24224 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  inbound -> c -> k\n}",
+  },
+  FLOW5007: {
+    severity: "error",
+    title: "tiers forward in a cycle",
+    explanation: "Following the links from a tier leads back to it, so every event would circulate between the agents for ever. Tiers form a pipeline: edge agents send to collectors, collectors to the next tier or to storage.",
+    example: "tier a {\n  source inbound = listen { port = 24224 }\n  channel c = memory {}\n  sink up = forward { to = b.inbound }\n  inbound -> c -> up\n}\ntier b {\n  source inbound = listen { port = 24225 }\n  channel c = memory {}\n  sink up = forward { to = a.inbound }\n  inbound -> c -> up\n}",
+  },
+  FLOW5008: {
+    severity: "warning",
+    title: "receiving source reached by nobody",
+    explanation: "In a build whose tiers link to each other, a source that receives from other agents (`listen`) is the target of no link. A link may be missing or name another source. When only other tools (Fluent Bit, Fluentd, Docker's fluentd log driver) send to it, the warning can be ignored.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink up = forward { to = collector.inbound }\n  s -> c -> up\n}\ntier collector {\n  source inbound = listen { port = 24224 }\n  source spare = listen { port = 24225 }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  inbound -> c -> k\n  spare -> c\n}",
   },
 } as const satisfies Record<string, DiagnosticInfo>;
 

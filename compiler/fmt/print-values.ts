@@ -21,7 +21,8 @@ export function printValue(context: FormatContext, node: CstNode): Doc {
 /** `name = value` */
 export function printProperty(context: FormatContext, node: CstNode): Doc {
   const value = requiredNode(node, "value");
-  return [context.token(requiredToken(node, "Identifier")), " ", context.token(requiredToken(node, "Equals")), " ", printValue(context, value)];
+  const key = node.children["Identifier"] !== undefined ? requiredToken(node, "Identifier") : requiredToken(node, "StringLiteral");
+  return [context.token(key), " ", context.token(requiredToken(node, "Equals")), " ", printValue(context, value)];
 }
 
 /**

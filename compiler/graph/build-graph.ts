@@ -1,7 +1,7 @@
 import type { TierPlan } from "../ir";
 import { chainText } from "./chain-text";
 import { conditionText } from "./condition-text";
-import { crossTierLinks, type ComponentRef, type CrossTierLink } from "./cross-tier-links";
+import { crossTierLinks, type ComponentRef, type CrossTierLink } from "../ir";
 import type { Cluster, GraphEdge, GraphNode, TopologyGraph } from "./graph-model";
 import { IdAllocator } from "./id-allocator";
 

@@ -2,7 +2,7 @@ export * from "./graph-model";
 export { buildGraph, type BuildGraphOptions } from "./build-graph";
 export { chainText } from "./chain-text";
 export { conditionText, flowString } from "./condition-text";
-export { crossTierLinks, type ComponentRef, type CrossTierLink } from "./cross-tier-links";
+export { crossTierLinks, type ComponentRef, type CrossTierLink } from "../ir";
 export { dotLabel, dotString } from "./dot-escape";
 export { IdAllocator } from "./id-allocator";
 export { mermaidLabel } from "./mermaid-escape";

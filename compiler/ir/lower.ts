@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import type { EnvLookup } from "../../runtime/agent/env-reader";
-import type { ComponentSpec } from "../../runtime/spec";
+import type { ComponentSpec, PropertyType, PropertyValue } from "../../runtime/spec";
 import type { Property, TestDecl } from "../ast";
 import type { CheckedComponent, CheckedTier, CheckedTopology, ResolvedValue } from "../check";
 import type { SourceFile } from "../diagnostics";
@@ -76,20 +76,10 @@ function lowerComponent(
   for (const [key, propertySpec] of Object.entries(spec.properties)) {
     const resolved = properties.get(key);
     if (resolved === undefined) {
-      if (propertySpec.default !== undefined) config[key] = propertySpec.default;
+      if (propertySpec.default !== undefined) config[key] = literalPlanValue(propertySpec.default);
       continue;
     }
-    if (resolved.kind === "literal") {
-      config[key] = resolved.value;
-      continue;
-    }
-    env.push({
-      name: resolved.name,
-      target: `property \`${key}\` of ${subject}`,
-      type: propertySpec.type,
-      ...(resolved.fallback === undefined ? {} : { fallback: resolved.fallback }),
-    });
-    config[key] = { $env: env.length - 1 };
+    config[key] = planValue(resolved, propertySpec.type, `property \`${key}\` of ${subject}`, env);
   }
   return { id, role: spec.role, kind: spec.kind, implementation: spec.implementation, config, line };
 }
@@ -115,4 +105,29 @@ function lowerTest(test: TestDecl, source: SourceFile): TestPlan {
     return { step: "expectChannels", channels: step.targets.map((target) => target.name.text), line };
   });
   return { name: test.name.value, line: source.position(test.span.start).line, steps };
+}
+
+/** A checked value as the plan carries it: `env()` lookups are appended to `env` and referenced by index. */
+function planValue(resolved: ResolvedValue, type: PropertyType, target: string, env: EnvLookup[]): PlanValue {
+  switch (resolved.kind) {
+    case "literal":
+      return literalPlanValue(resolved.value);
+    case "env":
+      env.push({ name: resolved.name, target, type, ...(resolved.fallback === undefined ? {} : { fallback: resolved.fallback }) });
+      return { $env: env.length - 1 };
+    case "invalid":
+      throw new Error(`${target} was reported invalid; plans are made only without errors`);
+    case "map": {
+      const entryType = type.kind === "map" ? type.of : type;
+      const entries: Record<string, PlanValue> = {};
+      for (const [name, entry] of resolved.entries) entries[name] = planValue(entry, entryType, `entry \`${name}\` of ${target}`, env);
+      return { $map: entries };
+    }
+  }
+}
+
+/** Maps are wrapped in `$map` in plans (see `PlanValue`). */
+function literalPlanValue(value: PropertyValue): PlanValue {
+  if (typeof value !== "object" || Array.isArray(value)) return value as PlanValue;
+  return { $map: Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, literalPlanValue(entry)])) };
 }

@@ -15,3 +15,4 @@ export type {
   TestStepPlan,
   TierPlan,
 } from "../../runtime/agent/tier-plan";
+export { isEnvValue, isMapValue } from "../../runtime/agent/tier-plan";

@@ -1,7 +1,7 @@
 import { findSpec } from "../registry";
-import { describePropertyType, DURATION_UNITS_MS, SIZE_UNITS_BYTES, type PropertyType, type PropertyValue } from "../spec";
+import { describePropertyType, isCredentialName, DURATION_UNITS_MS, SIZE_UNITS_BYTES, type PropertySpec, type PropertyType, type PropertyValue } from "../spec";
 import { conditionText } from "./condition-text";
-import { isEnvValue, type ComponentPlan, type PlanValue, type TierPlan } from "./tier-plan";
+import { isEnvValue, isMapValue, type ComponentPlan, type PlanValue, type TierPlan } from "./tier-plan";
 import type { EnvLookup } from "./env-reader";
 
 export const DESCRIBE_FORMATS = ["text", "json"] as const;
@@ -12,15 +12,15 @@ export type DescribeFormat = (typeof DESCRIBE_FORMATS)[number];
  * reads no environment variable (an `env()` property shows as `env(NAME, default)`) and starts nothing.
  */
 export function describePlan(plan: TierPlan, format: DescribeFormat): string {
-  if (format === "json") return `${JSON.stringify(plan, null, 2)}\n`;
+  if (format === "json") return `${JSON.stringify(withSecretsMasked(plan), null, 2)}\n`;
   const at = (line: number): string => `${plan.sourceFile}:${line}`;
   const lines = [`tier ${plan.tier} (${plan.sourceFile}, flowc ${plan.flowcVersion})`];
   const component = (item: ComponentPlan, indent: string, extra: readonly string[] = []): void => {
     lines.push(`${indent}${item.id}: ${item.kind} (${at(item.line)})`);
-    const types = findSpec(item.role, item.kind)?.properties;
+    const specs = findSpec(item.role, item.kind)?.properties;
     for (const line of extra) lines.push(`${indent}  ${line}`);
     for (const [key, value] of Object.entries(item.config)) {
-      lines.push(`${indent}  ${key} = ${valueText(value, types?.[key]?.type, plan.env)}`);
+      lines.push(`${indent}  ${key} = ${valueText(value, specs?.[key], plan.env)}`);
     }
   };
 
@@ -76,8 +76,21 @@ function targetsText(targets: readonly { channel: string; optional: boolean }[])
   return targets.map((target) => (target.optional ? `optional ${target.channel}` : target.channel)).join(", ");
 }
 
-function valueText(value: PlanValue, type: PropertyType | undefined, env: readonly EnvLookup[]): string {
-  if (!isEnvValue(value)) return literalText(value, type);
+/** What a secret written in the file shows as: the agent never prints credentials. */
+const MASKED = "\"<secret>\"";
+
+function valueText(value: PlanValue, spec: PropertySpec | undefined, env: readonly EnvLookup[]): string {
+  const type = spec?.type;
+  if (isMapValue(value)) {
+    const entryType = type?.kind === "map" ? type.of : undefined;
+    const entries = Object.entries(value.$map).map(([name, entry]) => {
+      const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : JSON.stringify(name);
+      const entrySpec = spec === undefined ? undefined : { ...spec, type: entryType ?? spec.type, secret: spec.secret === true && isCredentialName(name) };
+      return `${key} = ${valueText(entry, entrySpec, env)}`;
+    });
+    return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
+  }
+  if (!isEnvValue(value)) return spec?.secret === true ? MASKED : literalText(value, type);
   const lookup = env[value.$env];
   if (lookup === undefined) return `env(#${value.$env})`;
   return lookup.fallback === undefined ? `env(${lookup.name})` : `env(${lookup.name}, ${literalText(lookup.fallback, lookup.type)})`;
@@ -85,7 +98,11 @@ function valueText(value: PlanValue, type: PropertyType | undefined, env: readon
 
 /** A value as a `.flow` literal of its type: durations and sizes with their largest exact unit, regexes as `/…/`. */
 function literalText(value: PropertyValue, type: PropertyType | undefined): string {
-  if (typeof value === "object") return `[${value.map((item) => literalText(item, type?.kind === "list" ? type.of : undefined)).join(", ")}]`;
+  if (Array.isArray(value)) return `[${value.map((item: PropertyValue) => literalText(item, type?.kind === "list" ? type.of : undefined)).join(", ")}]`;
+  if (typeof value === "object") {
+    const entryType = type?.kind === "map" ? type.of : undefined;
+    return `{ ${Object.entries(value).map(([name, entry]) => `${JSON.stringify(name)} = ${literalText(entry, entryType)}`).join(", ")} }`;
+  }
   if (typeof value === "string") return type?.kind === "regex" ? value : JSON.stringify(value);
   if (typeof value === "number" && type?.kind === "duration") return withUnit(value, DURATION_UNITS_MS, "ms");
   if (typeof value === "number" && type?.kind === "size") return withUnit(value, SIZE_UNITS_BYTES, "B");
@@ -106,3 +123,27 @@ function withUnit(amount: number, units: Readonly<Record<string, number>>, small
 }
 
 /** Writes a condition back in the `.flow` syntax (`!=`, `!~` and `not in` as written). */
+
+/** The plan with every secret written in the file replaced, for `--describe --format json`. */
+function withSecretsMasked(plan: TierPlan): TierPlan {
+  const mask = <C extends ComponentPlan>(component: C): C => {
+    const specs = findSpec(component.role, component.kind)?.properties;
+    if (specs === undefined) return component;
+    const config: Record<string, PlanValue> = {};
+    for (const [key, value] of Object.entries(component.config)) config[key] = specs[key]?.secret === true ? maskLiterals(value) : value;
+    return { ...component, config };
+  };
+  return {
+    ...plan,
+    sources: plan.sources.map((source) => ({ ...mask(source), interceptors: source.interceptors.map((i) => (i.role === "drop" ? i : mask(i))) })),
+    channels: plan.channels.map(mask),
+    sinks: plan.sinks.map(mask),
+    groups: plan.groups.map(mask),
+  };
+}
+
+function maskLiterals(value: PlanValue): PlanValue {
+  if (isEnvValue(value)) return value;
+  if (isMapValue(value)) return { $map: Object.fromEntries(Object.entries(value.$map).map(([name, entry]) => [name, isCredentialName(name) ? maskLiterals(entry) : entry])) };
+  return "<secret>";
+}

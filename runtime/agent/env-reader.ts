@@ -46,6 +46,8 @@ function placeholder(type: PropertyType): PropertyValue {
       return false;
     case "list":
       return [];
+    case "map":
+      return {};
     default:
       return 0;
   }
@@ -89,6 +91,22 @@ export function convertEnvValue(raw: string, type: PropertyType): Conversion {
         return fail(`not a valid regular expression: ${(error as Error).message}`);
       }
       return ok(literal);
+    }
+    case "link":
+      // Links are resolved at build time (the checker refuses `env()` for them).
+      return fail("a link to another tier is fixed at build time");
+    case "map": {
+      // `name=value,name=value`, for a whole map set from one variable.
+      const entries: Record<string, PropertyValue> = {};
+      for (const item of text.split(",")) {
+        if (item.trim() === "") continue;
+        const equals = item.indexOf("=");
+        if (equals <= 0) return fail("expected `name=value` pairs separated by commas");
+        const converted = convertEnvValue(item.slice(equals + 1).trim(), type.of);
+        if (!converted.ok) return converted;
+        entries[item.slice(0, equals).trim()] = converted.value;
+      }
+      return ok(entries);
     }
     case "list": {
       const values: PropertyValue[] = [];

@@ -1,8 +1,16 @@
-import type { ComponentRole, PropertyValue } from "../spec";
+import type { ComponentRole, PropertyMap, PropertyValue } from "../spec";
 import type { EnvLookup } from "./env-reader";
 
-/** A property in a plan: a value known at build time, or the index of an `env()` lookup in `TierPlan.env`. */
-export type PlanValue = PropertyValue | { readonly $env: number };
+/**
+ * A property in a plan: a value known at build time, the index of an `env()` lookup in `TierPlan.env`, or a
+ * `map` property's entries (each of which may be a lookup). Maps are always wrapped in `$map`, so a map
+ * entry named `$env` cannot be mistaken for a lookup.
+ */
+export type PlanValue = Exclude<PropertyValue, PropertyMap> | { readonly $env: number } | PlanMap;
+
+export interface PlanMap {
+  readonly $map: Readonly<Record<string, PlanValue>>;
+}
 
 export interface ComponentPlan {
   /** The component's name in its tier; stable, unique within the tier. */
@@ -104,4 +112,9 @@ export interface TierPlan {
 /** Whether a plan value is an `env()` lookup rather than a value known at build time. */
 export function isEnvValue(value: PlanValue): value is { readonly $env: number } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "$env" in value;
+}
+
+/** Whether a plan value is a `map` property's entries. */
+export function isMapValue(value: PlanValue): value is PlanMap {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "$map" in value;
 }

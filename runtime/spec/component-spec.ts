@@ -1,4 +1,4 @@
-import type { PropertyType, ValueOf } from "./property-type";
+import type { PropertyType, PropertyValue, ValueOf } from "./property-type";
 
 /**
  * What a component does in a topology. Interceptors run in a source's chain (`source s = tcp {…} | host()`);
@@ -11,9 +11,38 @@ export interface PropertySpec {
   readonly doc: string;
   /** A property with neither `required` nor `default` is optional and reaches the runtime as `undefined`. */
   readonly required?: boolean;
-  readonly default?: ValueOf<PropertyType>;
+  readonly default?: PropertyValue;
   /** The value shapes generated code, so `env()` is refused (FLOW3008). */
   readonly buildTime?: boolean;
+  /**
+   * A credential (password, token, key): a literal value in a `.flow` file is warned about (FLOW3009),
+   * `env()` is the way to set it, and `--describe` and logs never print it.
+   */
+  readonly secret?: boolean;
+  /**
+   * The value is a path the agent writes: a `file` (its directory must be writable; escapes such as `%Y`
+   * or `%{host}` make it a template, whose fixed prefix is what the manifest and systemd unit list) or a
+   * `directory`. The deploy artefacts read this, not property names.
+   */
+  readonly writes?: "file" | "directory";
+  /**
+   * Refuses values the type alone allows but the component cannot use (an empty delimiter, a template
+   * with an unknown placeholder, an unknown time zone): returns why, or undefined. Runs in the checker on
+   * values written in the file (FLOW3004), and the component checks `env()` values again when it starts.
+   * Must be pure and free of dependencies: agents carry specs.
+   */
+  readonly validate?: (value: PropertyValue) => string | undefined;
+  /**
+   * Other settings this property is meaningless without: a property name must be set too (`users` needs
+   * `shared_key`), `{ property, equals }` must have that value (`tls_cert` needs `tls = true`). The checker
+   * reports a value written without them (FLOW3011); values from `env()` are the agent's to check.
+   */
+  readonly requires?: readonly (string | { readonly property: string; readonly equals: PropertyValue })[];
+  /**
+   * The value is the port a source listens on (with its `bind` property, when the spec has one). For
+   * `tcp+udp`, a `protocol` property set to `tcp` or `udp` narrows it.
+   */
+  readonly listens?: "tcp" | "udp" | "tcp+udp";
 }
 
 /**
@@ -25,6 +54,8 @@ export type HeaderOrigin =
   | { readonly name: string }
   /** The header named by this property's value (e.g. the `header` property of `host`). */
   | { readonly nameFrom: string; readonly defaultName?: string }
+  /** One header per entry of this `map` property (e.g. the generator's `headers`). */
+  | { readonly keysOf: string }
   /** One header per named group of this regex property (e.g. `regex_extractor`). */
   | { readonly groupsOf: string }
   /** Headers chosen by whoever sends the events (JSON events over HTTP, events from another agent). */
@@ -46,6 +77,8 @@ export interface ComponentSpec {
   readonly setsHeaders?: readonly HeaderOrigin[];
   /** For groups: the role of the members listed in `sinks = [...]` and how many are needed. */
   readonly members?: { readonly role: "sink"; readonly min: number };
+  /** How many components of this kind one tier may have (e.g. 1 for `stdin`: a process has one). */
+  readonly maxPerTier?: number;
   /** Whether the component tells its sender that an event was accepted only once its channel committed it. */
   readonly acknowledges?: boolean;
 }
@@ -62,3 +95,11 @@ export type ConfigOf<S extends { properties: Readonly<Record<string, PropertySpe
     S["properties"][K]["type"]
   >;
 };
+
+/**
+ * Whether an entry of a `secret` map holds a credential, judged by its name (`Authorization`, `X-Api-Key`,
+ * `Cookie`, `password`, …): the checker warns about those written in the file and `--describe` masks them.
+ */
+export function isCredentialName(name: string): boolean {
+  return /auth|token|key|secret|passw|cookie|credential|signature/i.test(name);
+}

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hostFootprint } from "../../compiler/build/host-footprint";
+import { fixedDirectory, hostFootprint } from "../../compiler/build/host-footprint";
 import { renderManifest, sourceDigests, tierManifest } from "../../compiler/build/manifest";
 import { serviceUser, systemdUnit } from "../../compiler/build/systemd-unit";
 import type { TierPlan } from "../../compiler/ir";
@@ -54,13 +54,32 @@ describe("host footprint", () => {
 
   it("lists each source with a port, literal or from env()", () => {
     expect(footprint.listens).toEqual([
-      { source: "syslog", kind: "tcp", bind: "0.0.0.0", port: 514 },
-      { source: "app", kind: "tcp", bind: "0.0.0.0", port: { env: "APP_PORT", default: 80 } },
-      { source: "any", kind: "tcp", bind: { env: "ANY_BIND", default: "::" }, port: 0 },
+      { source: "syslog", kind: "tcp", protocol: "tcp", bind: "0.0.0.0", port: 514 },
+      { source: "app", kind: "tcp", protocol: "tcp", bind: "0.0.0.0", port: { env: "APP_PORT", default: 80 } },
+      { source: "any", kind: "tcp", protocol: "tcp", bind: { env: "ANY_BIND", default: "::" }, port: 0 },
     ]);
   });
 
-  it("lists channel dirs and sink paths in plan order, by property name alone", () => {
+  it("takes the protocol from the spec, narrowed by a `protocol` property", () => {
+    const plan = planOf(`
+tier s {
+  source both = syslog { port = 514 }
+  source tcp_only = syslog { port = 601, protocol = "tcp" }
+  source udp_only = syslog { port = 1514, protocol = "udp" }
+  channel c = memory {}
+  sink k = null {}
+  both -> c -> k
+  tcp_only -> c
+  udp_only -> c
+}`);
+    expect(hostFootprint(plan).listens.map((listen) => [listen.source, listen.protocol])).toEqual([
+      ["both", "tcp+udp"],
+      ["tcp_only", "tcp"],
+      ["udp_only", "udp"],
+    ]);
+  });
+
+  it("lists the paths written, in plan order, as their specs mark them", () => {
     expect(footprint.writes.map((write) => [write.component, write.property, write.writes, write.path])).toEqual([
       ["durable", "dir", "directory", "/var/spool/flowc edge/q%1"],
       ["local", "dir", "directory", "queue"],
@@ -70,6 +89,15 @@ describe("host footprint", () => {
       ["mirror", "path", "file", { env: "MIRROR_PATH", default: "/srv/mirror/events.log" }],
       ["local_copy", "path", "file", { env: "LOCAL_PATH" }],
     ]);
+  });
+
+  it("takes a file name template's fixed directory as the one to make writable", () => {
+    expect(fixedDirectory("logs/%Y/%m/app.log", "file")).toBe("logs");
+    expect(fixedDirectory("/var/log/edge/%{host}-%Y%m%d.log", "file")).toBe("/var/log/edge");
+    expect(fixedDirectory("/%[localhost].log", "file")).toBe("/");
+    expect(fixedDirectory("app-%H.log", "file")).toBe(".");
+    expect(fixedDirectory("/var/log/edge/plain.log", "file")).toBe("/var/log/edge");
+    expect(fixedDirectory("/var/spool/q%d", "directory")).toBe("/var/spool/q%d");
   });
 
   it("lists the env() variables with their targets, types and defaults", () => {
@@ -87,19 +115,32 @@ describe("manifest", () => {
     codeCache: false,
     binary: { path: "quickstart", sha256: "ab".repeat(32), bytes: 123 },
     source: [{ file: "quickstart.flow", sha256: "cd".repeat(32) }],
+    links: [],
   };
 
   it("has every field, in a fixed order, with no timestamp", () => {
     const manifest = tierManifest(input);
     expect(Object.keys(manifest)).toEqual(["flowcVersion", "tier", "node", "codeCache", "binary", "source", "listens", "writes", "env", "links"]);
     expect(manifest).toMatchObject({ flowcVersion: FLOWC_VERSION, tier: "quickstart", codeCache: false, links: [] });
-    expect(manifest.listens).toEqual([{ source: "lines", kind: "tcp", bind: "127.0.0.1", port: { env: "QUICKSTART_PORT", default: 5140 } }]);
+    expect(manifest.listens).toEqual([{ source: "lines", kind: "tcp", protocol: "tcp", bind: "127.0.0.1", port: { env: "QUICKSTART_PORT", default: 5140 } }]);
     expect(manifest.writes).toEqual([
       { component: "out", role: "sink", kind: "files", property: "path", writes: "file", path: { env: "QUICKSTART_OUT", default: "quickstart-out/events.log" } },
     ]);
     expect(manifest.env.map((variable) => Object.keys(variable))).toEqual([
       ["name", "target", "type", "default"],
       ["name", "target", "type", "default"],
+    ]);
+  });
+
+  it("lists the links of its tier, out and in, and no other", () => {
+    const links = [
+      { from: { tier: "quickstart", component: "up" }, to: { tier: "collector", component: "inbound" } },
+      { from: { tier: "edge", component: "up" }, to: { tier: "quickstart", component: "lines" } },
+      { from: { tier: "edge", component: "up2" }, to: { tier: "collector", component: "inbound" } },
+    ];
+    expect(tierManifest({ ...input, links }).links).toEqual([
+      { direction: "out", component: "up", peer: "collector.inbound" },
+      { direction: "in", component: "lines", peer: "edge.up" },
     ]);
   });
 

@@ -43,7 +43,7 @@ describe("flowc graph", { timeout: 30_000 }, () => {
     expect(run.status).toBe(0);
     expect([...parseMermaid(run.stdout).subgraphs.keys()]).toEqual(["edge"]);
     // Warnings go to stderr, as with `flowc build`, and do not fail.
-    expect(run.stderr).toContain("warning[FLOW4015]");
+    expect(run.stderr).toContain("warning[FLOW5008]");
   });
 
   it("treats --tier naming no tier as a usage error (exit 2) that lists the tiers", () => {

@@ -123,19 +123,19 @@ describe("--tier", () => {
 
 describe("links between tiers", () => {
   const plans = plansOfFile(join(FIXTURES, "weblogs.flow"));
-  // No sink kind links tiers yet; these stand for `forward` sinks with `to = collector.inbound`.
+  // The two `forward` sinks with `to = collector.inbound`.
   const links: CrossTierLink[] = [
     { from: { tier: "edge", component: "up" }, to: { tier: "collector", component: "inbound" } },
     { from: { tier: "edge", component: "spill_out" }, to: { tier: "collector", component: "inbound" } },
   ];
 
-  it("are none today", () => {
-    expect(crossTierLinks(plans)).toEqual([]);
-    expect(buildGraph(plans).links).toEqual([]);
+  it("are read off the plans: one per link property", () => {
+    expect(crossTierLinks(plans)).toEqual(links);
+    expect(buildGraph(plans).links).toHaveLength(2);
   });
 
   it("are drawn between the clusters, bold in dot and thick in mermaid", () => {
-    const graph = buildGraph(plans, { links });
+    const graph = buildGraph(plans);
     const dot = renderDot(graph);
     expect(dot).toContain('  "edge__up" -> "collector__inbound" [style=bold];\n');
     expect(dot).toContain('  "edge__spill_out" -> "collector__inbound" [style=bold];\n}\n');
@@ -148,7 +148,7 @@ describe("links between tiers", () => {
   });
 
   it("end at a dashed stand-in for a component of a tier that is not drawn", () => {
-    const graph = buildGraph(plans, { tier: "edge", links });
+    const graph = buildGraph(plans, { tier: "edge" });
     expect(graph.externals).toEqual([{ id: "collector__inbound", role: "external", label: ["collector.inbound"] }]);
     const svg = layOutDot(renderDot(graph));
     expect(svg.nodes.find((node) => node.title === "collector__inbound")).toEqual({ title: "collector__inbound", texts: ["collector.inbound"], dashed: true });

@@ -8,7 +8,7 @@ import { FIXTURES, plansOfFile } from "./helpers/plans";
 /**
  * The representative file (fixtures/weblogs.flow): two tiers, fan-out, an optional channel, interceptor
  * chains with drops, a route with several arms and `else` (one with an optional target), a failover and a
- * load-balancing group. What should be drawn is written out here by hand, not derived from the plans.
+ * load-balancing group, and two forward sinks linking the tiers. What should be drawn is written out here by hand, not derived from the plans.
  */
 const NODES: readonly (readonly [id: string, role: "source" | "channel" | "group" | "sink", label: string])[] = [
   ["edge__access", "source", "access\ntcp | host | timestamp | drop(body ~ /healthcheck/)"],
@@ -16,10 +16,11 @@ const NODES: readonly (readonly [id: string, role: "source" | "channel" | "group
   ["edge__buf", "channel", "buf\nmemory"],
   ["edge__audit", "channel", "audit\nmemory"],
   ["edge__spill", "channel", "spill\nmemory"],
-  ["edge__up", "sink", "up\nfiles"],
+  ["edge__up", "sink", "up\nforward"],
   ["edge__audit_out", "sink", "audit_out\nfiles"],
-  ["edge__spill_out", "sink", "spill_out\nfiles"],
-  ["collector__inbound", "source", 'inbound\ntcp | host | static | drop(header.level == "TRACE" or body !~ /\\S/)'],
+  ["edge__spill_out", "sink", "spill_out\nforward"],
+  ["collector__inbound", "source", 'inbound\nlisten | host | static | drop(header.level == "TRACE" or body !~ /\\S/)'],
+  ["collector__replay", "source", "replay\nlisten"],
   ["collector__hot", "channel", "hot\nmemory"],
   ["collector__archive", "channel", "archive\nmemory"],
   ["collector__slow", "channel", "slow\nmemory"],
@@ -52,6 +53,7 @@ const EDGES: readonly (readonly [from: string, to: string, label: string | undef
   ["collector__inbound", "collector__hot", SLOW, true],
   ["collector__inbound", "collector__archive", NOT_DEBUG, false],
   ["collector__inbound", "collector__archive", "else", false],
+  ["collector__replay", "collector__archive", undefined, false],
   ["collector__hot", "collector__alerts", undefined, false],
   ["collector__archive", "collector__out", undefined, false],
   ["collector__slow", "collector__slowlog", undefined, false],
@@ -60,6 +62,9 @@ const EDGES: readonly (readonly [from: string, to: string, label: string | undef
   ["collector__out", "collector__spare", "2", false],
   ["collector__slowlog", "collector__slow_a", "1", false],
   ["collector__slowlog", "collector__slow_b", "2", false],
+  // The links between the tiers: the forward sinks to the listen source.
+  ["edge__up", "collector__inbound", undefined, false],
+  ["edge__spill_out", "collector__inbound", undefined, false],
 ];
 
 const graph = buildGraph(plansOfFile(join(FIXTURES, "weblogs.flow")));
@@ -87,7 +92,13 @@ describe("the weblogs topology in mermaid", () => {
 
   it("draws every edge, dashed when optional, labelled with route conditions and member positions", () => {
     expect(document.edges.map((edge) => [edge.from, edge.to, edge.label, edge.arrow === "-.->"])).toEqual(EDGES.map((edge) => [...edge]));
-    expect(document.edges.every((edge) => edge.subgraph === tierOf(edge.from))).toBe(true);
+    // Edges within a tier are drawn in its subgraph; links between tiers outside any, thick.
+    const links = document.edges.filter((edge) => tierOf(edge.from) !== tierOf(edge.to));
+    expect(links.map((edge) => [edge.arrow, edge.subgraph])).toEqual([
+      ["==>", undefined],
+      ["==>", undefined],
+    ]);
+    expect(document.edges.filter((edge) => !links.includes(edge)).every((edge) => edge.subgraph === tierOf(edge.from))).toBe(true);
   });
 });
 

@@ -12,6 +12,7 @@ export const fileChannelSpec = {
     dir: {
       type: { kind: "string" },
       required: true,
+      writes: "directory",
       doc: "Directory of the channel's segment files, checkpoint and lock, created if missing. One channel per directory: a second agent (or channel) on it fails to start.",
     },
     capacity: {
