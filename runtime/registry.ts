@@ -11,7 +11,20 @@ import { uuidInterceptorSpec } from "./interceptors/uuid/spec";
 import { failoverGroupSpec } from "./sink-groups/failover/spec";
 import { loadBalanceGroupSpec } from "./sink-groups/load-balance/spec";
 import { filesSinkSpec } from "./sinks/files/spec";
+import { fileRollSinkSpec } from "./sinks/file-roll/spec";
 import { tcpSourceSpec } from "./sources/tcp/spec";
+import { listenSourceSpec } from "./sources/listen/spec";
+import { forwardSinkSpec } from "./sinks/forward/spec";
+import { spooldirSourceSpec } from "./sources/spooldir/spec";
+import { execSourceSpec } from "./sources/exec/spec";
+import { stdinSourceSpec } from "./sources/stdin/spec";
+import { generatorSourceSpec } from "./sources/generator/spec";
+import { loggerSinkSpec } from "./sinks/logger/spec";
+import { nullSinkSpec } from "./sinks/null/spec";
+import { httpSourceSpec } from "./sources/http/spec";
+import { httpSinkSpec } from "./sinks/http/spec";
+import { syslogSourceSpec } from "./sources/syslog/spec";
+import { taildirSourceSpec } from "./sources/taildir/spec";
 import type { ComponentRole, ComponentSpec } from "./spec";
 
 /**
@@ -20,9 +33,22 @@ import type { ComponentRole, ComponentSpec } from "./spec";
  */
 export const COMPONENT_SPECS: readonly ComponentSpec[] = [
   tcpSourceSpec,
+  listenSourceSpec,
+  forwardSinkSpec,
+  spooldirSourceSpec,
+  execSourceSpec,
+  stdinSourceSpec,
+  generatorSourceSpec,
+  httpSourceSpec,
+  syslogSourceSpec,
+  taildirSourceSpec,
   memoryChannelSpec,
   fileChannelSpec,
   filesSinkSpec,
+  fileRollSinkSpec,
+  loggerSinkSpec,
+  nullSinkSpec,
+  httpSinkSpec,
   timestampInterceptorSpec,
   hostInterceptorSpec,
   staticInterceptorSpec,

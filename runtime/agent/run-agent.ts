@@ -130,11 +130,25 @@ class Agent {
     });
     this.moveHealthTo("ready");
 
-    await this.stopSignal;
+    const finished = allFinished(topology.sources);
+    if ((await Promise.race([this.stopSignal.then(() => false), finished.then(() => true)])) === true) {
+      this.log.info("every source finished: delivering what the channels hold, then stopping");
+      this.moveHealthTo("draining");
+      await this.untilChannelsEmpty(topology.channels);
+    }
     const lost = await this.stop(topology);
     // Last, so the final counters can be scraped while the agent drains.
     await metricsServer?.close();
     return lost > 0 ? AgentExit.runtimeFailure : AgentExit.ok;
+  }
+
+  /** Resolves once the sinks emptied every channel, or at a stop signal. */
+  private async untilChannelsEmpty(channels: readonly Channel[]): Promise<void> {
+    for (;;) {
+      const busy = channels.filter((channel) => channel.size() > 0);
+      if (busy.length === 0 || this.stopping) return;
+      await Promise.race([this.stopSignal, ...busy.map((channel) => channel.whenWritable())]);
+    }
   }
 
   private moveHealthTo(state: HealthState): void {
@@ -188,6 +202,13 @@ function counters(counter: object): Record<string, number> {
     if (typeof value === "number" && !key.endsWith("Time")) fields[key] = value;
   }
   return fields;
+}
+
+/** Resolves once every source has finished; never when one of them runs until stopped (or there are none). */
+function allFinished(sources: readonly Source[]): Promise<void> {
+  const finished = sources.map((source) => source.finished);
+  if (finished.length === 0 || finished.some((promise) => promise === undefined)) return new Promise(() => undefined);
+  return Promise.all(finished).then(() => undefined);
 }
 
 function withDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {

@@ -8,6 +8,12 @@ export interface ChannelProcessor {
   process(events: FlowEvent[]): void;
   /** Resolves when a retry of a refused batch may succeed. */
   whenWritable(): Promise<void>;
+  /**
+   * Resolves once every batch `process` put so far is durable in all required channels (a file channel's
+   * fsync; at once for memory), or rejects when it cannot be. A source that acknowledges its sender (an
+   * HTTP 200, a forward ack, a saved read position) waits for it first.
+   */
+  whenDurable(): Promise<void>;
 }
 
 /**
@@ -29,6 +35,12 @@ export interface Source {
   start(log: Logger): Promise<string>;
   /** Stops accepting input and resolves once everything it had accepted was handed to its channels. */
   stop(): Promise<void>;
+  /**
+   * For a source whose input can end (stdin at EOF, a generator with a `count`): resolves once it ended
+   * and everything read was handed to the channels. When every source of a tier has finished, the agent
+   * delivers what its channels hold and exits 0. Absent for sources that run until stopped.
+   */
+  readonly finished?: Promise<void>;
 }
 
 export interface Sink {

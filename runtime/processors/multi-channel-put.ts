@@ -62,6 +62,13 @@ export class MultiChannelPut {
     return channel === undefined ? RESOLVED : channel.whenWritable();
   }
 
+  /** Resolves once what was committed to the required channels so far is durable in each. */
+  whenDurable(): Promise<void> {
+    const channels = this.required;
+    if (channels.length === 1) return (channels[0] as Channel).whenDurable();
+    return Promise.all(channels.map((channel) => channel.whenDurable())).then(() => undefined);
+  }
+
   private putRequired(batches: readonly (readonly FlowEvent[] | undefined)[]): void {
     const channels = this.required;
     const transactions = this.transactions;

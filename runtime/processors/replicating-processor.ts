@@ -50,4 +50,8 @@ export class ReplicatingProcessor implements ChannelProcessor {
   whenWritable(): Promise<void> {
     return this.channelPut.whenWritable();
   }
+
+  whenDurable(): Promise<void> {
+    return this.channelPut.whenDurable();
+  }
 }

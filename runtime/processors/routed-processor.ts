@@ -101,4 +101,8 @@ export class RoutedProcessor implements ChannelProcessor {
   whenWritable(): Promise<void> {
     return this.channelPut.whenWritable();
   }
+
+  whenDurable(): Promise<void> {
+    return this.channelPut.whenDurable();
+  }
 }

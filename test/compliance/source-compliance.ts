@@ -19,6 +19,11 @@ export interface SourceFixture {
   readonly batchSize: number;
   /** A fresh directory for sources that read files; the harness deletes it. */
   readonly dir: string;
+  /**
+   * The bodies the test will `send` (empty when it sends none). A source that makes its own input (a
+   * generator) is configured to make exactly these, and its `send` only waits for it to finish.
+   */
+  readonly bodies: readonly string[];
 }
 
 /** The source under test and a client that feeds it through its real input. */
@@ -93,12 +98,12 @@ export function sourceCompliance(name: string, factory: SourceFactory): void {
       }
     });
 
-    async function build(channelConfig: { capacity: number; transaction_capacity: number }): Promise<Rig> {
+    async function build(channelConfig: { capacity: number; transaction_capacity: number }, bodies: readonly string[] = []): Promise<Rig> {
       const channel = memoryChannel("compliance", channelConfig);
       await channel.start();
       const dir = createTempDir(`flowc-compliance-${name}-`);
       const processor = new ReplicatingProcessor({ required: [channel], optional: [], interceptors: [] });
-      const under = await factory({ processor, batchSize: channelConfig.transaction_capacity, dir: dir.path });
+      const under = await factory({ processor, batchSize: channelConfig.transaction_capacity, dir: dir.path, bodies });
       const rig: Rig = { under, source: under.source, channel, remove: dir.remove };
       rigs.push(rig);
       return rig;
@@ -109,19 +114,19 @@ export function sourceCompliance(name: string, factory: SourceFactory): void {
     }
 
     it(checks(RULE.start, RULE.deliver), async () => {
-      const rig = await build(ROOMY);
+      const sent = numbered("deliver", 500);
+      const rig = await build(ROOMY, sent);
       const started = await start(rig);
       expect(started).toMatch(/\S/);
-      const sent = numbered("deliver", 500);
       const sending = rig.under.send(sent, started);
       expect(await receive(rig.channel, sent.length)).toEqual(sent);
       await withTimeout(sending, 5_000, "send() to finish");
     });
 
     it(checks(RULE.received, RULE.accepted), async () => {
-      const rig = await build(ROOMY);
-      const started = await start(rig);
       const sent = numbered("count", 300);
+      const rig = await build(ROOMY, sent);
+      const started = await start(rig);
       const sending = rig.under.send(sent, started);
       await receive(rig.channel, sent.length);
       await withTimeout(sending, 5_000, "send() to finish");
@@ -132,9 +137,9 @@ export function sourceCompliance(name: string, factory: SourceFactory): void {
     });
 
     it(checks(RULE.backpressure, RULE.writeFail, RULE.accepted), async () => {
-      const rig = await build(TINY);
-      const started = await start(rig);
       const sent = numbered("pressure", 2_000);
+      const rig = await build(TINY, sent);
+      const started = await start(rig);
       const sending = rig.under.send(sent, started);
       // No consumer yet: the channel fills and refuses; the source must hold or push back, not drop.
       await waitFor("the channel to refuse a batch (ChannelWriteFail > 0)", () => rig.source.counter.ChannelWriteFail > 0, 5_000);
@@ -150,9 +155,9 @@ export function sourceCompliance(name: string, factory: SourceFactory): void {
     });
 
     it(checks(RULE.stopHandsOver), async () => {
-      const rig = await build(TINY);
-      const started = await start(rig);
       const sent = numbered("stop", 500);
+      const rig = await build(TINY, sent);
+      const started = await start(rig);
       void rig.under.send(sent, started).catch(() => undefined); // stop() cuts the sender off part-way
       await waitFor("the channel to refuse a batch", () => rig.source.counter.ChannelWriteFail > 0, 5_000);
       const delivered: string[] = [];

@@ -1,10 +1,12 @@
 import type { Socket } from "node:net";
+import { tcpSourceSpec } from "../../runtime/sources/tcp/spec";
 import { TcpSource } from "../../runtime/sources/tcp/tcp-source";
+import { configOf } from "../helpers/spec-config";
 import { connectTcp, endWith } from "../helpers/tcp-client";
 import { sourceCompliance } from "./source-compliance";
 
 sourceCompliance("tcp", ({ processor, batchSize }) => {
-  const source = new TcpSource("compliance", { bind: "127.0.0.1", port: 0, batch_size: batchSize, max_line_length: 1_024 }, processor);
+  const source = new TcpSource("compliance", configOf(tcpSourceSpec, { bind: "127.0.0.1", port: 0, batch_size: batchSize, max_line_length: 1_024 }), processor);
   const sockets: Socket[] = [];
   return {
     source,

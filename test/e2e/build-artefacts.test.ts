@@ -56,7 +56,7 @@ describe("flowc build's deploy artefacts", () => {
     expect(manifest.codeCache).toBe(false);
     expect(manifest.binary).toEqual({ path: "quickstart", sha256: sha256(readFileSync(binary)), bytes: statSync(binary).size });
     expect(manifest.source).toEqual([{ file: "quickstart.flow", sha256: sha256(readFileSync(join(ROOT, "examples", "quickstart.flow"))) }]);
-    expect(manifest.listens).toEqual([{ source: "lines", kind: "tcp", bind: "127.0.0.1", port: { env: "QUICKSTART_PORT", default: 5140 } }]);
+    expect(manifest.listens).toEqual([{ source: "lines", kind: "tcp", protocol: "tcp", bind: "127.0.0.1", port: { env: "QUICKSTART_PORT", default: 5140 } }]);
     expect(manifest.writes).toEqual([
       { component: "out", role: "sink", kind: "files", property: "path", writes: "file", path: { env: "QUICKSTART_OUT", default: "quickstart-out/events.log" } },
     ]);
@@ -86,7 +86,7 @@ describe("flowc build's deploy artefacts", () => {
       ["ARCHIVER_PRIMARY", "property `path` of sink `primary`"],
       ["ARCHIVER_SPARE", "property `path` of sink `spare`"],
     ]);
-    expect(archiver.listens).toEqual([{ source: "inbound", kind: "tcp", bind: "127.0.0.1", port: { env: "ARCHIVER_PORT", default: 5143 } }]);
+    expect(archiver.listens).toEqual([{ source: "inbound", kind: "tcp", protocol: "tcp", bind: "127.0.0.1", port: { env: "ARCHIVER_PORT", default: 5143 } }]);
   });
 
   it("writes a systemd unit for the binary installed in /usr/local/bin", () => {

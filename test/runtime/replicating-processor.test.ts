@@ -262,3 +262,28 @@ describe("ReplicatingProcessor", () => {
     expect(c.size()).toBe(2);
   });
 });
+
+describe("ReplicatingProcessor.whenDurable", () => {
+  it("resolves once every required channel says what it committed is durable", async () => {
+    const slow = memoryChannel("slow");
+    let release: () => void = () => undefined;
+    const pending = new Promise<void>((resolve) => (release = resolve));
+    slow.whenDurable = () => pending;
+    const fast = memoryChannel("c");
+    const processor = new ReplicatingProcessor({ required: [slow, fast] });
+    processor.process(numberedEvents(3));
+    const durable = processor.whenDurable();
+    expect(await isSettled(durable)).toBe(false);
+    release();
+    await durable;
+    expect(bodies(takeAll(fast))).toHaveLength(3);
+  });
+
+  it("rejects when a required channel cannot make its commits durable", async () => {
+    const broken = memoryChannel("c");
+    broken.whenDurable = () => Promise.reject(new Error("EIO: fsync failed"));
+    const processor = new ReplicatingProcessor({ required: [memoryChannel("c"), broken] });
+    processor.process(numberedEvents(1));
+    await expect(processor.whenDurable()).rejects.toThrow("EIO");
+  });
+});

@@ -6,13 +6,18 @@ import type { FlowEvent } from "../../core/event";
 import type { Logger } from "../../core/log";
 import { SourceCounter } from "../../metrics/counters";
 import type { ConfigOf } from "../../spec";
-import { LineSplitter } from "./line-splitter";
+import { LineSplitter, type LineSplitterOptions } from "./line-splitter";
 import type { tcpSourceSpec } from "./spec";
 
 export type TcpSourceConfig = ConfigOf<typeof tcpSourceSpec>;
 
 export class TcpSourceCounter extends SourceCounter {
+  /** Lines longer than `max_line_length` cut to it (`long_lines = truncate`). */
   LineTruncatedCount = 0;
+  /** Lines longer than `max_line_length` left out (`long_lines = discard`). */
+  LineDiscardedCount = 0;
+  /** Connections reset at once because `max_connections` were open. */
+  ConnectionRejectedCount = 0;
 }
 
 /** One client connection: its line splitter and whatever it received that the channel has not yet taken. */
@@ -27,15 +32,17 @@ class Connection {
     readonly socket: net.Socket,
     maxLineLength: number,
     counter: TcpSourceCounter,
+    options: LineSplitterOptions,
   ) {
-    this.splitter = new LineSplitter(maxLineLength, counter);
+    this.splitter = new LineSplitter(maxLineLength, counter, options);
   }
 }
 
 /**
- * Newline-delimited text over TCP. When a channel refuses a batch the connection stops reading (TCP
- * backpressure reaches the sender) and the batch is retried once the channel has room: nothing received
- * is dropped.
+ * Delimited lines over TCP, from any number of connections (at most `max_connections`). When a channel
+ * refuses a batch the connection stops reading (TCP backpressure reaches the sender) and the batch is
+ * retried once the channel has room: nothing received is dropped. Lines longer than `max_line_length`
+ * are cut or discarded, and counted; only their first `max_line_length` bytes are ever held.
  */
 export class TcpSource implements Source {
   readonly counter = new TcpSourceCounter();
@@ -46,12 +53,17 @@ export class TcpSource implements Source {
   private log: Logger | undefined;
   /** Resolves `stop()` once no connection holds undelivered events. */
   private settled: (() => void) | undefined;
+  private readonly splitterOptions: LineSplitterOptions;
+  /** Whether the rejection of a connection over `max_connections` was logged since the last one closed. */
+  private rejectionLogged = false;
 
   constructor(
     readonly name: string,
     private readonly config: TcpSourceConfig,
     readonly processor: ChannelProcessor,
   ) {
+    if (config.delimiter === "") throw new UserFacingError(`source \`${name}\`: \`delimiter\` must not be empty`, 1);
+    this.splitterOptions = { delimiter: Buffer.from(config.delimiter, "utf8"), longLines: config.long_lines };
     this.server = net.createServer((socket) => this.accept(socket));
   }
 
@@ -99,23 +111,63 @@ export class TcpSource implements Source {
       socket.destroy();
       return;
     }
-    const connection = new Connection(socket, this.config.max_line_length, this.counter);
+    const limit = this.config.max_connections;
+    if (limit !== undefined && this.connections.size >= limit) {
+      this.reject(socket);
+      return;
+    }
+    const connection = new Connection(socket, this.config.max_line_length, this.counter, this.splitterOptions);
     this.connections.add(connection);
     this.counter.OpenConnectionCount++;
     socket.on("data", (chunk: Buffer) => {
       const events: FlowEvent[] = [];
-      connection.splitter.push(chunk, events);
+      const splitter = connection.splitter;
+      const longBefore = splitter.longLines;
+      splitter.push(chunk, events);
+      if (longBefore === 0 && splitter.longLines > 0) this.warnLongLine(connection);
       this.receive(connection, events);
     });
     socket.on("end", () => {
       connection.ended = true;
       const events: FlowEvent[] = [];
-      connection.splitter.flush(events);
+      const splitter = connection.splitter;
+      const longBefore = splitter.longLines;
+      splitter.flush(events);
+      if (longBefore === 0 && splitter.longLines > 0) this.warnLongLine(connection);
       this.receive(connection, events);
       if (connection.pending === undefined) this.close(connection);
     });
     socket.on("error", (error) => this.log?.debug("connection error", { error: error.message }));
     socket.on("close", () => this.onSocketClosed(connection));
+  }
+
+  /** The first over-long line of a connection; later ones are only counted. */
+  private warnLongLine(connection: Connection): void {
+    const discarded = this.config.long_lines === "discard";
+    this.log?.warn(
+      discarded
+        ? "discarded a line longer than max_line_length; later ones from this connection are only counted (LineDiscardedCount)"
+        : "cut a line longer than max_line_length; later ones from this connection are only counted (LineTruncatedCount)",
+      { peer: peerOf(connection.socket), max_line_length: this.config.max_line_length },
+    );
+  }
+
+  /**
+   * A connection over `max_connections`: reset at once (TCP RST rather than a clean close, so the sender
+   * sees an error instead of believing what it sends is read). Node cannot leave connections waiting in
+   * the kernel's accept queue, which would be gentler.
+   */
+  private reject(socket: net.Socket): void {
+    this.counter.ConnectionRejectedCount++;
+    const peer = peerOf(socket);
+    socket.on("error", () => undefined);
+    socket.resetAndDestroy();
+    if (this.rejectionLogged) return;
+    this.rejectionLogged = true;
+    this.log?.warn("max_connections reached: resetting new connections until one closes (counted in ConnectionRejectedCount)", {
+      max_connections: this.config.max_connections,
+      peer,
+    });
   }
 
   private receive(connection: Connection, events: FlowEvent[]): void {
@@ -182,6 +234,11 @@ export class TcpSource implements Source {
   private remove(connection: Connection): void {
     if (!this.connections.delete(connection)) return;
     this.counter.OpenConnectionCount--;
+    this.rejectionLogged = false;
     if (this.stopping && this.connections.size === 0) this.settled?.();
   }
+}
+
+function peerOf(socket: net.Socket): string | undefined {
+  return socket.remoteAddress === undefined ? undefined : `${socket.remoteAddress}:${socket.remotePort ?? ""}`;
 }

@@ -6,7 +6,10 @@ import { forEachAttribute } from "../../../runtime/metrics/counter-attributes";
 import { ChannelCounter, SinkCounter, SourceCounter } from "../../../runtime/metrics/counters";
 import type { ComponentType } from "../../../runtime/metrics/monitored-components";
 import { FileChannelCounter } from "../../../runtime/channels/file/file-channel-counter";
+import { SpooldirSourceCounter } from "../../../runtime/sources/spooldir/spooldir-source";
 import { TcpSourceCounter } from "../../../runtime/sources/tcp/tcp-source";
+import { ListenSourceCounter } from "../../../runtime/sources/listen/listen-source";
+import { ForwardSinkCounter } from "../../../runtime/sinks/forward/forward-sink";
 import { renderMetricsTable, withMetricsTable } from "../../../scripts/docs/metrics-doc";
 import { ROOT } from "../../helpers/run-cli";
 
@@ -34,6 +37,9 @@ describe("the attribute catalogue", () => {
   it.each<[ComponentType, object]>([
     ["SOURCE", new SourceCounter()],
     ["SOURCE", new TcpSourceCounter()],
+    ["SOURCE", new ListenSourceCounter()],
+    ["SINK", new ForwardSinkCounter()],
+    ["SOURCE", new SpooldirSourceCounter()],
     ["CHANNEL", new ChannelCounter(1)],
     ["CHANNEL", new FileChannelCounter(1)],
     ["SINK", new SinkCounter()],

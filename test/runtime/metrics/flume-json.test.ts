@@ -39,6 +39,8 @@ describe("Flume JSON", () => {
       StartTime: "1344882233070",
       StopTime: "0",
       LineTruncatedCount: "0",
+      LineDiscardedCount: "0",
+      ConnectionRejectedCount: "0",
     });
     expect(document["CHANNEL.c1"]).toEqual({
       Type: "CHANNEL",

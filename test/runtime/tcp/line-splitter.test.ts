@@ -1,29 +1,31 @@
 import { describe, expect, it } from "vitest";
-import type { FlowEvent } from "../../runtime/core/event";
-import { LineSplitter } from "../../runtime/sources/tcp/line-splitter";
-import { bodies } from "../helpers/events";
-import { createPrng } from "../helpers/prng";
+import type { FlowEvent } from "../../../runtime/core/event";
+import { LineSplitter, type LineSplitterOptions } from "../../../runtime/sources/tcp/line-splitter";
+import { bodies } from "../../helpers/events";
+import { createPrng } from "../../helpers/prng";
 
 const NL = 0x0a;
 
+type Counter = { LineTruncatedCount: number; LineDiscardedCount: number };
+
 /** A splitter with a fresh counter. */
-function splitter(maxLineLength = 1024): { split: LineSplitter; counter: { LineTruncatedCount: number } } {
-  const counter = { LineTruncatedCount: 0 };
-  return { split: new LineSplitter(maxLineLength, counter), counter };
+function splitter(maxLineLength = 1024, options: LineSplitterOptions = {}): { split: LineSplitter; counter: Counter } {
+  const counter = { LineTruncatedCount: 0, LineDiscardedCount: 0 };
+  return { split: new LineSplitter(maxLineLength, counter, options), counter };
 }
 
 /** Feeds `chunks` one by one, returning the events each push produced. */
-function feed(split: LineSplitter, chunks: readonly (string | Buffer)[]): FlowEvent[][] {
+function feed(split: LineSplitter, chunks: readonly (string | Buffer)[], ends?: number[]): FlowEvent[][] {
   return chunks.map((chunk) => {
     const out: FlowEvent[] = [];
-    split.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk, out);
+    split.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk, out, ends);
     return out;
   });
 }
 
-function flush(split: LineSplitter): FlowEvent[] {
+function flush(split: LineSplitter, ends?: number[]): FlowEvent[] {
   const out: FlowEvent[] = [];
-  split.flush(out);
+  split.flush(out, ends);
   return out;
 }
 
@@ -137,12 +139,13 @@ describe("LineSplitter", () => {
     });
   });
 
-  describe("truncation at maxLineLength", () => {
+  describe("over-long lines, truncate (the default)", () => {
     it("cuts a long line within one chunk to its first max bytes and keeps the next line intact", () => {
       const { split, counter } = splitter(5);
       const [events] = feed(split, ["0123456789\nok\n"]);
       expect(bodies(events ?? [])).toEqual(["01234", "ok"]);
       expect(counter.LineTruncatedCount).toBe(1);
+      expect(split.longLines).toBe(1);
     });
 
     it("does not cut a line of exactly max bytes, in one chunk or across chunks", () => {
@@ -159,28 +162,30 @@ describe("LineSplitter", () => {
       expect(counter.LineTruncatedCount).toBe(1);
     });
 
-    it("emits the cut line as soon as the carried bytes exceed max, and discards the rest up to the newline", () => {
+    it("emits the cut line when its newline arrives, having discarded the rest", () => {
       const { split, counter } = splitter(5);
       const results = feed(split, ["abc", "defg", "hijklmn", "opq", "rs\nnext\n"]);
-      expect(results.map(bodies)).toEqual([[], ["abcde"], [], [], ["next"]]);
+      expect(results.map(bodies)).toEqual([[], [], [], [], ["abcde", "next"]]);
       expect(counter.LineTruncatedCount).toBe(1);
       expect(split.pendingBytes).toBe(0);
     });
 
-    it("never holds more than max bytes of a line that has no newline", () => {
+    it("never holds more than max bytes of a line that has no newline, and emits its head once at the end", () => {
       const { split, counter } = splitter(8);
       for (let i = 0; i < 100; i++) {
         feed(split, ["xxxxxxx"]);
         expect(split.pendingBytes).toBeLessThanOrEqual(8);
       }
+      expect(counter.LineTruncatedCount).toBe(0); // counted when the line ends
+      expect(bodies(flush(split))).toEqual(["xxxxxxxx"]);
       expect(counter.LineTruncatedCount).toBe(1);
-      expect(flush(split)).toEqual([]); // it was already emitted (cut) once
+      expect(flush(split)).toEqual([]);
     });
 
     it("cuts a single over-long chunk without newline, then skips up to the newline in a later chunk", () => {
       const { split, counter } = splitter(4);
       const results = feed(split, ["ABCDEFGHIJ", "KLM\nnext\n"]);
-      expect(results.map(bodies)).toEqual([["ABCD"], ["next"]]);
+      expect(results.map(bodies)).toEqual([[], ["ABCD", "next"]]);
       expect(counter.LineTruncatedCount).toBe(1);
     });
 
@@ -202,14 +207,15 @@ describe("LineSplitter", () => {
     it("cuts a final line without newline once, and emits it only once", () => {
       const { split, counter } = splitter(3);
       const results = feed(split, ["ok\nlonger"]);
-      expect(results.map(bodies)).toEqual([["ok", "lon"]]);
+      expect(results.map(bodies)).toEqual([["ok"]]);
+      expect(bodies(flush(split))).toEqual(["lon"]);
       expect(flush(split)).toEqual([]);
       expect(counter.LineTruncatedCount).toBe(1);
       // After the flush the splitter is clean again.
       expect(bodies(feed(split, ["new\n"]).flat())).toEqual(["new"]);
     });
 
-    it("adds to a counter shared with other splitters", () => {
+    it("adds to a counter shared with other splitters (a counter with only LineTruncatedCount will do)", () => {
       const counter = { LineTruncatedCount: 10 };
       const a = new LineSplitter(2, counter);
       const b = new LineSplitter(2, counter);
@@ -219,45 +225,131 @@ describe("LineSplitter", () => {
     });
   });
 
+  describe("over-long lines, discard", () => {
+    it("leaves the whole line out and counts it, keeping the lines around it", () => {
+      const { split, counter } = splitter(5, { longLines: "discard" });
+      const results = feed(split, ["short\n0123456789\nok\n", "abc", "defgh", "ij\nlast"]);
+      expect(results.map(bodies)).toEqual([["short", "ok"], [], [], []]);
+      expect(bodies(flush(split))).toEqual(["last"]);
+      expect(counter.LineDiscardedCount).toBe(2);
+      expect(counter.LineTruncatedCount).toBe(0);
+      expect(split.longLines).toBe(2);
+    });
+
+    it("drops an over-long last line without delimiter at the end of the stream", () => {
+      const { split, counter } = splitter(3, { longLines: "discard" });
+      feed(split, ["a\n", "bcdefgh"]);
+      expect(split.pendingBytes).toBeLessThanOrEqual(3);
+      expect(flush(split)).toEqual([]);
+      expect(counter.LineDiscardedCount).toBe(1);
+    });
+  });
+
+  describe("delimiters", () => {
+    it("splits on CRLF and keeps a lone CR or LF inside a line", () => {
+      const { split } = splitter(1024, { delimiter: Buffer.from("\r\n") });
+      const [events] = feed(split, ["a\rb\r\nc\nd\r\n\r\n"]);
+      expect(bodies(events ?? [])).toEqual(["a\rb", "c\nd", ""]);
+    });
+
+    it("finds a CRLF split between two chunks", () => {
+      const { split } = splitter(1024, { delimiter: Buffer.from("\r\n") });
+      const results = feed(split, ["one\r", "\ntwo\r", "\n"]);
+      expect(results.map(bodies)).toEqual([[], ["one"], ["two"]]);
+      expect(split.pendingBytes).toBe(0);
+    });
+
+    it("finds a long delimiter spread over several one-byte chunks", () => {
+      const { split } = splitter(1024, { delimiter: Buffer.from("<END>") });
+      const results = feed(split, [..."ab<END>c<EN".split(""), ..."D>".split("")]);
+      expect(results.flat().map((e) => e.body.toString())).toEqual(["ab", "c"]);
+    });
+
+    it("splits on NUL bytes", () => {
+      const { split } = splitter(1024, { delimiter: Buffer.from([0]) });
+      const [events] = feed(split, [Buffer.from("a\nb\u0000c\u0000")]);
+      expect(bodies(events ?? [])).toEqual(["a\nb", "c"]);
+    });
+
+    it("does not count a line of exactly max bytes whose CRLF is split across chunks as too long", () => {
+      const { split, counter } = splitter(5, { delimiter: Buffer.from("\r\n") });
+      const results = feed(split, ["abcde\r", "\n"]);
+      expect(results.map(bodies)).toEqual([[], ["abcde"]]);
+      expect(counter.LineTruncatedCount).toBe(0);
+    });
+
+    it("refuses an empty delimiter", () => {
+      expect(() => new LineSplitter(10, { LineTruncatedCount: 0 }, { delimiter: Buffer.alloc(0) })).toThrow(RangeError);
+    });
+  });
+
+  describe("ends: the stream offset after each event's delimiter", () => {
+    it("gives the offset after each line, across chunks and at the flush", () => {
+      const { split } = splitter(1024, { delimiter: Buffer.from("\r\n") });
+      const ends: number[] = [];
+      feed(split, ["ab\r\ncd\r", "\nef", "g"], ends);
+      flush(split, ends);
+      expect(ends).toEqual([4, 8, 11]);
+    });
+
+    it("skips a discarded line: the next event's end is after it", () => {
+      const { split } = splitter(2, { longLines: "discard" });
+      const ends: number[] = [];
+      const events = feed(split, ["a\nbbbbb\nc\n"], ends).flat();
+      expect(bodies(events)).toEqual(["a", "c"]);
+      expect(ends).toEqual([2, 10]);
+    });
+  });
+
   /** The whole stream split at once, as the splitter should see it whatever the chunking. */
-  function reference(stream: Buffer, max: number): { lines: Buffer[]; truncated: number } {
+  function reference(stream: Buffer, max: number, delimiter: Buffer, drop: boolean): { lines: Buffer[]; ends: number[]; long: number } {
     const lines: Buffer[] = [];
-    let truncated = 0;
+    const ends: number[] = [];
+    let long = 0;
     let start = 0;
-    for (;;) {
-      const newline = stream.indexOf(NL, start);
-      const end = newline === -1 ? stream.length : newline;
-      if (newline === -1 && start === stream.length) break;
+    while (start < stream.length) {
+      const found = stream.indexOf(delimiter, start);
+      const end = found === -1 ? stream.length : found;
       const line = stream.subarray(start, end);
-      if (line.length > max) truncated++;
-      lines.push(line.subarray(0, max));
-      if (newline === -1) break;
-      start = newline + 1;
+      const next = found === -1 ? stream.length : found + delimiter.length;
+      if (line.length > max) long++;
+      if (line.length <= max || !drop) {
+        lines.push(line.subarray(0, max));
+        ends.push(next);
+      }
+      start = next;
     }
-    return { lines, truncated };
+    return { lines, ends, long };
   }
 
-  it("gives the same lines whatever the chunking (random streams and cuts)", () => {
+  it("gives the same lines and ends whatever the chunking (random streams, cuts, delimiters and policies)", () => {
     const alphabet = [0x61, 0x62, 0x20, 0x00, 0xff, 0xc3, 0xa9, 0x0d, NL, NL];
-    for (let seed = 1; seed <= 200; seed++) {
+    const delimiters = [Buffer.from("\n"), Buffer.from("\r\n"), Buffer.from("aab"), Buffer.from([0]), Buffer.from("\n\n")];
+    for (let seed = 1; seed <= 400; seed++) {
       const rng = createPrng(seed);
       const max = rng.int(1, 12);
+      const delimiter = rng.pick(delimiters);
+      const drop = rng.int(0, 1) === 1;
       const stream = Buffer.from(Array.from({ length: rng.int(0, 200) }, () => rng.pick(alphabet)));
-      const expected = reference(stream, max);
-      const counter = { LineTruncatedCount: 0 };
-      const split = new LineSplitter(max, counter);
+      const expected = reference(stream, max, delimiter, drop);
+      const counter = { LineTruncatedCount: 0, LineDiscardedCount: 0 };
+      const split = new LineSplitter(max, counter, { delimiter, longLines: drop ? "discard" : "truncate" });
       const out: FlowEvent[] = [];
+      const ends: number[] = [];
       let at = 0;
       while (at < stream.length) {
         const size = rng.int(1, 15);
-        split.push(stream.subarray(at, at + size), out);
-        expect(split.pendingBytes).toBeLessThanOrEqual(max);
+        split.push(stream.subarray(at, at + size), out, ends);
+        expect(split.pendingBytes).toBeLessThanOrEqual(max + delimiter.length - 1);
         at += size;
       }
-      split.flush(out);
+      split.flush(out, ends);
       const got = out.map((e) => e.body.toString("hex"));
-      expect(got, `seed ${seed}`).toEqual(expected.lines.map((line) => line.toString("hex")));
-      expect(counter.LineTruncatedCount, `seed ${seed}`).toBe(expected.truncated);
+      const context = `seed ${seed}, delimiter ${delimiter.toString("hex")}, max ${max}, ${drop ? "discard" : "truncate"}`;
+      expect(got, context).toEqual(expected.lines.map((line) => line.toString("hex")));
+      expect(ends, context).toEqual(expected.ends);
+      expect(drop ? counter.LineDiscardedCount : counter.LineTruncatedCount, context).toBe(expected.long);
+      expect(drop ? counter.LineTruncatedCount : counter.LineDiscardedCount, context).toBe(0);
     }
   });
 });

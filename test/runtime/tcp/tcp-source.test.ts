@@ -1,19 +1,21 @@
 import type { Socket } from "node:net";
-import { createServer, type Server } from "node:net";
+import { connect, createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { MemoryChannel } from "../../runtime/channels/memory/memory-channel";
-import { memoryChannel } from "../helpers/memory-channel";
-import { UserFacingError } from "../../runtime/core/errors";
-import type { FlowEvent } from "../../runtime/core/event";
-import { ReplicatingProcessor } from "../../runtime/processors/replicating-processor";
-import { TcpSource, type TcpSourceConfig } from "../../runtime/sources/tcp/tcp-source";
-import { consume, takeAll } from "../helpers/channel-io";
-import { bodies } from "../helpers/events";
-import { isSettled } from "../helpers/is-settled";
-import { recordingLogger, silentLogger } from "../helpers/silent-logger";
-import { connectTcp, endWith, whenClosed, whenEnded } from "../helpers/tcp-client";
-import { waitFor } from "../helpers/wait-for";
-import { withTimeout } from "../helpers/with-timeout";
+import type { MemoryChannel } from "../../../runtime/channels/memory/memory-channel";
+import { memoryChannel } from "../../helpers/memory-channel";
+import { UserFacingError } from "../../../runtime/core/errors";
+import type { FlowEvent } from "../../../runtime/core/event";
+import { ReplicatingProcessor } from "../../../runtime/processors/replicating-processor";
+import { tcpSourceSpec } from "../../../runtime/sources/tcp/spec";
+import { TcpSource, type TcpSourceConfig } from "../../../runtime/sources/tcp/tcp-source";
+import { consume, takeAll } from "../../helpers/channel-io";
+import { bodies } from "../../helpers/events";
+import { isSettled } from "../../helpers/is-settled";
+import { recordingLogger, silentLogger } from "../../helpers/silent-logger";
+import { connectTcp, endWith, whenClosed, whenEnded } from "../../helpers/tcp-client";
+import { waitFor } from "../../helpers/wait-for";
+import { configOf } from "../../helpers/spec-config";
+import { withTimeout } from "../../helpers/with-timeout";
 
 interface Harness {
   readonly source: TcpSource;
@@ -46,7 +48,7 @@ afterEach(async () => {
 });
 
 async function startSource(
-  options: { capacity?: number; transactionCapacity?: number; batchSize?: number; maxLineLength?: number } = {},
+  options: { capacity?: number; transactionCapacity?: number; batchSize?: number; maxLineLength?: number; config?: Partial<TcpSourceConfig> } = {},
   log = silentLogger(),
 ): Promise<Harness> {
   const channel = memoryChannel("c", {
@@ -54,12 +56,13 @@ async function startSource(
     transaction_capacity: options.transactionCapacity ?? 1_000,
   });
   await channel.start();
-  const config: TcpSourceConfig = {
+  const config = configOf(tcpSourceSpec, {
     bind: "127.0.0.1",
     port: 0,
     batch_size: options.batchSize ?? 1_000,
     max_line_length: options.maxLineLength ?? 1_048_576,
-  };
+    ...options.config,
+  });
   const source = new TcpSource("lines", config, new ReplicatingProcessor({ required: [channel] }));
   const address = await source.start(log);
   sources.push({ source, channel });
@@ -72,6 +75,18 @@ async function client(port: number): Promise<Socket> {
   const socket = await connectTcp(port);
   sockets.push(socket);
   return socket;
+}
+
+/** Connects to 127.0.0.1:`port` and resolves with the error code that ends the connection once the peer resets it. */
+function resetBySource(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    sockets.push(socket);
+    let code: string | undefined;
+    socket.on("error", (error: NodeJS.ErrnoException) => (code = error.code));
+    socket.on("close", () => resolve(code));
+    socket.resume();
+  });
 }
 
 /** Takes committed events until `count` arrived or `timeoutMs` passed; fails with a clear message on shortfall. */
@@ -202,7 +217,7 @@ describe("TcpSource", () => {
     const TOTAL = 3_000;
     const roomy = memoryChannel("roomy", { capacity: 100_000, transaction_capacity: 10 });
     const tight = memoryChannel("tight", { capacity: 25, transaction_capacity: 10 });
-    const config: TcpSourceConfig = { bind: "127.0.0.1", port: 0, batch_size: 10, max_line_length: 1_024 };
+    const config = configOf(tcpSourceSpec, { bind: "127.0.0.1", port: 0, batch_size: 10, max_line_length: 1_024 });
     const source = new TcpSource("lines", config, new ReplicatingProcessor({ required: [roomy, tight], optional: [], interceptors: [] }));
     const address = await source.start(silentLogger());
     const socket = await client(Number(/:(\d+)$/.exec(address)?.[1]));
@@ -280,7 +295,7 @@ describe("TcpSource", () => {
     const address = blocker.address();
     const port = typeof address === "object" && address !== null ? address.port : 0;
     const channel = memoryChannel("c", { capacity: 10, transaction_capacity: 10 });
-    const source = new TcpSource("lines", { bind: "127.0.0.1", port, batch_size: 10, max_line_length: 100 }, new ReplicatingProcessor({ required: [channel] }));
+    const source = new TcpSource("lines", configOf(tcpSourceSpec, { bind: "127.0.0.1", port, batch_size: 10, max_line_length: 100 }), new ReplicatingProcessor({ required: [channel] }));
     const error = await source.start(silentLogger()).then(
       () => undefined,
       (e: unknown) => e,
@@ -289,5 +304,80 @@ describe("TcpSource", () => {
     expect((error as UserFacingError).exitCode).toBe(1);
     expect((error as UserFacingError).message).toBe(`source \`lines\` cannot listen on 127.0.0.1:${port}: the address is already in use`);
     await withTimeout(source.stop(), 5_000, "stop() of a source that never listened"); // must not throw or hang
+  });
+  it("splits on a configured delimiter (CRLF split across writes), keeping a lone LF inside a line", async () => {
+    const { source, channel, port } = await startSource({ config: { delimiter: "\r\n" } });
+    const socket = await client(port);
+    socket.write("first\r");
+    // White-box: wait until the source holds "first\r", so the LF certainly arrives in a later read.
+    const internals = source as unknown as { connections: Set<{ splitter: { pendingBytes: number } }> };
+    await waitFor("the first piece to reach the source", () => [...internals.connections].some((c) => c.splitter.pendingBytes === 6), 5_000);
+    await endWith(socket, "\nsecond\nhalf\r\nlast");
+    expect(bodies(await receive(channel, 3))).toEqual(["first", "second\nhalf", "last"]);
+  });
+
+  it("discards over-long lines with long_lines = discard, counts them, and warns once per connection naming the sender", async () => {
+    const { log, lines: logged } = recordingLogger();
+    const { source, channel, port } = await startSource({ maxLineLength: 8, config: { long_lines: "discard" } }, log);
+    const first = await client(port);
+    const firstPort = first.localPort;
+    await endWith(first, `keep\n${"x".repeat(50_000)}\nok line\n${"y".repeat(9)}\nend\n`);
+    expect(bodies(await receive(channel, 3))).toEqual(["keep", "ok line", "end"]);
+    const second = await client(port);
+    const secondPort = second.localPort;
+    await endWith(second, `${"z".repeat(20)}\nafter\n`);
+    expect(bodies(await receive(channel, 1))).toEqual(["after"]);
+    expect(source.counter.LineDiscardedCount).toBe(3);
+    expect(source.counter.LineTruncatedCount).toBe(0);
+    expect(source.counter.EventReceivedCount).toBe(4);
+    expect(source.counter.EventAcceptedCount).toBe(4);
+    const warnings = logged.filter((line) => line.includes("level=warn"));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("discarded a line longer than max_line_length");
+    expect(warnings[0]).toContain(`peer=127.0.0.1:${firstPort}`);
+    expect(warnings[1]).toContain(`peer=127.0.0.1:${secondPort}`);
+  });
+
+  it("truncates over-long lines by default and warns once per connection", async () => {
+    const { log, lines: logged } = recordingLogger();
+    const { source, channel, port } = await startSource({ maxLineLength: 4 }, log);
+    const socket = await client(port);
+    await endWith(socket, "abcdefgh\nijklmnop\nq\n");
+    expect(bodies(await receive(channel, 3))).toEqual(["abcd", "ijkl", "q"]);
+    expect(source.counter.LineTruncatedCount).toBe(2);
+    const warnings = logged.filter((line) => line.includes("level=warn"));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("cut a line longer than max_line_length");
+    expect(warnings[0]).toContain("max_line_length=4");
+  });
+
+  it("resets connections beyond max_connections at once, counts and logs them, and accepts again once one closes", async () => {
+    const { log, lines: logged } = recordingLogger();
+    const { source, channel, port } = await startSource({ config: { max_connections: 2 } }, log);
+    const a = await client(port);
+    const b = await client(port);
+    await waitFor("two connections accepted", () => source.counter.OpenConnectionCount === 2, 5_000);
+    // The kernel completes the handshake; the source resets the connection (RST), maybe before the
+    // client has seen it complete.
+    expect(await withTimeout(resetBySource(port), 5_000, "the connection over the limit to be reset")).toBe("ECONNRESET");
+    expect(await withTimeout(resetBySource(port), 5_000, "the second connection over the limit to be reset")).toBe("ECONNRESET");
+    expect(source.counter.ConnectionRejectedCount).toBe(2);
+    expect(logged.filter((line) => line.includes("max_connections reached"))).toHaveLength(1);
+    // The open ones still work.
+    a.write("from a\n");
+    expect(bodies(await receive(channel, 1))).toEqual(["from a"]);
+    b.destroy();
+    await waitFor("the closed connection to be removed", () => source.counter.OpenConnectionCount === 1, 5_000);
+    const c = await client(port);
+    await endWith(c, "from c\n");
+    expect(bodies(await receive(channel, 1))).toEqual(["from c"]);
+    expect(source.counter.ConnectionRejectedCount).toBe(2);
+  });
+
+  it("refuses an empty delimiter with a UserFacingError", () => {
+    const channel = memoryChannel("c");
+    const build = () => new TcpSource("lines", configOf(tcpSourceSpec, { port: 0, delimiter: "" }), new ReplicatingProcessor({ required: [channel] }));
+    expect(build).toThrow(UserFacingError);
+    expect(build).toThrow("source `lines`: `delimiter` must not be empty");
   });
 });
