@@ -33,11 +33,6 @@ export class HttpSourceCounter extends SourceCounter {
   BadConnectionCount = 0;
 }
 
-/** A processor that can tell when what it committed is durable (the channels' `whenDurable`). */
-interface DurabilityAware {
-  whenDurable?(): Promise<void>;
-}
-
 /** Seconds a client is asked to wait (`Retry-After`) when a channel is full or the agent is stopping. */
 const RETRY_AFTER_SECONDS = "1";
 /** After stop() answered everything in flight, connections still open are closed after this long. */
@@ -334,12 +329,11 @@ export class HttpSource implements Source {
     counter.AppendBatchAcceptedCount++;
     counter.EventAcceptedCount += events.length;
     const accepted = { accepted: events.length };
-    const durable = events.length === 0 ? undefined : (this.processor as DurabilityAware).whenDurable?.();
-    if (durable === undefined) {
+    if (events.length === 0) {
       this.respond(res, 200, accepted);
       return;
     }
-    durable.then(
+    this.processor.whenDurable().then(
       () => this.respond(res, 200, accepted),
       (error: unknown) => {
         // Committed but maybe not durable: not acknowledged, so the sender resends (at least once).
