@@ -138,6 +138,18 @@ describe("code generation", () => {
     expect(await bundleAgent(entry, "fan.generated.ts")).toBe(bundle);
   });
 
+  it("carries only the components the tier uses (package.json says the runtime has no side effects)", async () => {
+    const bundle = await bundleAgent(entry, "fan.generated.ts");
+    // esbuild starts the code of each module it keeps with a `// path` comment.
+    const modules = [...bundle.matchAll(/^\/\/ (runtime\/\S+\.ts)$/gm)].map((match) => match[1]);
+    expect(modules).toContain("runtime/sources/tcp/tcp-source.ts");
+    expect(modules).toContain("runtime/sinks/files/files-sink.ts");
+    // Specs are all there (--describe reads them); implementations of other kinds are not.
+    for (const unused of ["sinks/forward/forward-", "sources/listen/listen-", "sources/taildir/taildir-source", "sinks/http/http-sink", "sources/spooldir/spooldir-source", "channels/file/file-channel"]) {
+      expect(modules.filter((path) => path?.includes(unused)), unused).toEqual([]);
+    }
+  });
+
   it("generates a tier from the quickstart example", () => {
     const text = readFileSync(join(ROOT, "examples", "quickstart.flow"), "utf8");
     expect(generateEntry(planOf(text))).toContain('new TcpSource("lines"');
