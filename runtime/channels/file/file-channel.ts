@@ -8,7 +8,7 @@ import { Signal } from "../../core/signal";
 import type { ConfigOf } from "../../spec";
 import { ChannelDiskError } from "./channel-disk-error";
 import { CheckpointBuilder, writeCheckpointFile } from "./checkpoint";
-import { acquireDirLock, type DirLock } from "./dir-lock";
+import { acquireDirLock, type DirLock } from "../../core/dir-lock";
 import { NODE_DISK_IO, type DiskIo } from "./disk-io";
 import { EventRefQueue } from "./event-ref-queue";
 import { FileChannelCounter } from "./file-channel-counter";
@@ -157,7 +157,7 @@ export class FileChannel implements Channel {
     } catch (error) {
       throw new UserFacingError(`channel \`${this.name}\` cannot use directory ${this.dir}: ${describe(error)}`, 1);
     }
-    this.lock = await acquireDirLock(this.dir, this.name, this.log);
+    this.lock = await acquireDirLock(this.dir, { subject: `channel \`${this.name}\``, verb: "uses", sharing: "every file channel needs its own `dir`" }, this.log);
     try {
       this.dirFd = openSync(this.dir, "r");
       const segments = new SegmentLog(this.dir, this.dirFd, this.io, this.config.max_segment_size);

@@ -10,7 +10,7 @@ import { SourceCounter } from "../../metrics/counters";
 import { compileRegex, type ConfigOf } from "../../spec";
 import { LineSplitter, type LineSplitterOptions } from "../tcp/line-splitter";
 import { PositionStore, type Position } from "./position-store";
-import { acquireSpoolLock, type SpoolLock } from "./spool-lock";
+import { acquireDirLock, type DirLock } from "../../core/dir-lock";
 import { FAILED_SUFFIX, listCandidates, type Candidate, type ScanRules } from "./spool-scan";
 import type { spooldirSourceSpec } from "./spec";
 
@@ -55,7 +55,7 @@ export class SpooldirSource implements Source {
   private readonly store: PositionStore;
   private readonly backoff = new Backoff(BACKOFF_INITIAL_MS, BACKOFF_MAX_MS);
   private log: Logger = createLogger("error", () => undefined);
-  private lock: SpoolLock | undefined;
+  private lock: DirLock | undefined;
   private loop: Promise<void> | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -109,7 +109,8 @@ export class SpooldirSource implements Source {
     } catch (error) {
       throw new UserFacingError(`source \`${this.name}\` cannot use directory ${directory}: ${describeFsError(error)}`, 1);
     }
-    this.lock = await acquireSpoolLock(this.trackerDir, directory, this.name, this.log);
+    // Two readers would deliver the same files twice and fight over renaming them.
+    this.lock = await acquireDirLock(this.trackerDir, { subject: `source \`${this.name}\``, verb: "reads", sharing: "two sources cannot share a spooling directory", shown: directory }, this.log);
     try {
       const saved = await this.store.read();
       if (saved.kind === "position") this.position = saved.position;
@@ -121,7 +122,7 @@ export class SpooldirSource implements Source {
         });
       }
     } catch (error) {
-      await this.lock.release();
+      this.lock.release();
       this.lock = undefined;
       throw new UserFacingError(`source \`${this.name}\` cannot read its position file ${this.store.path}: ${describeFsError(error)}`, 1);
     }
@@ -140,7 +141,7 @@ export class SpooldirSource implements Source {
     this.stopping = true;
     this.wakeUp?.();
     if (this.loop !== undefined) await this.loop;
-    await this.lock?.release();
+    this.lock?.release();
     this.counter.StopTime = Date.now();
   }
 

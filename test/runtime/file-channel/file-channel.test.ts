@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChannelDiskError } from "../../../runtime/channels/file/channel-disk-error";
 import { NODE_DISK_IO, type DiskIo } from "../../../runtime/channels/file/disk-io";
 import type { FileChannel } from "../../../runtime/channels/file/file-channel";
-import { LOCK_FILE } from "../../../runtime/channels/file/dir-lock";
+import { LOCK_FILE } from "../../../runtime/core/dir-lock";
 import { ChannelFullError, TransactionStateError, UserFacingError } from "../../../runtime/core/errors";
 import type { FlowEvent } from "../../../runtime/core/event";
 import { putCommitted, takeAll, takeCommitted } from "../../helpers/channel-io";
@@ -528,7 +528,7 @@ describe("FileChannel", () => {
     it("refuses a directory locked by another running process, naming its pid", async () => {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, LOCK_FILE), `${process.ppid}\n`);
-      await expect(openChannel(dir)).rejects.toThrow(`it is locked by another running process (pid ${process.ppid})`);
+      await expect(openChannel(dir)).rejects.toThrow(`another running process (pid ${process.ppid}) uses it; every file channel needs its own \`dir\``);
       await expect(openChannel(dir)).rejects.toMatchObject({ exitCode: 1 });
       expect(readFileSync(join(dir, LOCK_FILE), "utf8")).toBe(`${process.ppid}\n`);
     });

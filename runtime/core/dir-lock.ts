@@ -1,12 +1,24 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { UserFacingError } from "../../core/errors";
-import type { Logger } from "../../core/log";
+import { UserFacingError } from "./errors";
+import type { Logger } from "./log";
 
 export const LOCK_FILE = "in_use.lock";
 
-/** Directories locked by channels of this process (a PID check cannot tell two of them apart). */
+/** Directories locked by components of this process, with their owners (a PID check cannot tell two of them apart). */
 const lockedHere = new Map<string, string>();
+
+/** Who takes a lock, for the messages when someone else holds it. */
+export interface LockOwner {
+  /** E.g. "channel `buffer`", "source `spool`". */
+  readonly subject: string;
+  /** What the owner does with the directory: "uses", "reads". */
+  readonly verb: string;
+  /** Why two cannot share it: "two file channels cannot share a directory". */
+  readonly sharing: string;
+  /** The directory as the user wrote it, when the lock lives in a subdirectory of it. */
+  readonly shown?: string;
+}
 
 /** How long an empty lock file is given to receive its PID (it is written right after the exclusive create). */
 const EMPTY_LOCK_GRACE_MS = 500;
@@ -16,7 +28,9 @@ export interface DirLock {
 }
 
 /**
- * Takes the directory lock: `in_use.lock`, created with O_EXCL, holding the owner's PID. A lock whose PID
+ * Keeps a second agent, or a second component of this one, off a directory: two file channels on one
+ * `dir`, two spooldir sources on one spooling directory. Takes the directory lock: `in_use.lock`, created
+ * with O_EXCL, holding the owner's PID. A lock whose PID
  * is not a running process is stale (its agent was killed) and is taken over; a lock held by a running
  * process fails with a `UserFacingError` naming it. Within one process a map of locked directories
  * stands in for the PID: a lock file carrying this process's own PID but not in the map was left by an
@@ -25,13 +39,11 @@ export interface DirLock {
  * A PID reused by an unrelated process makes a stale lock look live; the message says which file to
  * delete then.
  */
-export async function acquireDirLock(dir: string, channel: string, log: Logger): Promise<DirLock> {
-  const owner = lockedHere.get(dir);
-  if (owner !== undefined) {
-    throw new UserFacingError(
-      `channel \`${channel}\` cannot use directory ${dir}: channel \`${owner}\` of this agent already uses it (every file channel needs its own \`dir\`)`,
-      1,
-    );
+export async function acquireDirLock(dir: string, owner: LockOwner, log: Logger): Promise<DirLock> {
+  const shown = owner.shown ?? dir;
+  const holderHere = lockedHere.get(dir);
+  if (holderHere !== undefined) {
+    throw new UserFacingError(`${owner.subject} cannot use directory ${shown}: ${holderHere} of this agent already ${owner.verb} it (${owner.sharing})`, 1);
   }
   const path = join(dir, LOCK_FILE);
   for (let attempt = 0; ; attempt++) {
@@ -39,13 +51,13 @@ export async function acquireDirLock(dir: string, channel: string, log: Logger):
     try {
       fd = openSync(path, "wx", 0o644);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 5) throw cannotUse(channel, dir, error);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 5) throw cannotUse(owner, shown, error);
       const holder = await readHolder(path);
       if (holder === null) continue; // released meanwhile: try again
       if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
         throw new UserFacingError(
-          `channel \`${channel}\` cannot use directory ${dir}: it is locked by another running process (pid ${holder}); ` +
-            `two file channels cannot share a directory. If pid ${holder} is not a flowc agent, delete ${path}`,
+          `${owner.subject} cannot use directory ${shown}: another running process (pid ${holder}) ${owner.verb} it; ` +
+            `${owner.sharing}. If pid ${holder} is not a flowc agent, delete ${path}`,
           1,
         );
       }
@@ -53,7 +65,7 @@ export async function acquireDirLock(dir: string, channel: string, log: Logger):
       try {
         unlinkSync(path);
       } catch (unlinkError) {
-        if ((unlinkError as NodeJS.ErrnoException).code !== "ENOENT") throw cannotUse(channel, dir, unlinkError);
+        if ((unlinkError as NodeJS.ErrnoException).code !== "ENOENT") throw cannotUse(owner, shown, unlinkError);
       }
       continue;
     }
@@ -62,12 +74,12 @@ export async function acquireDirLock(dir: string, channel: string, log: Logger):
     } catch (error) {
       closeSync(fd);
       unlinkSync(path);
-      throw cannotUse(channel, dir, error);
+      throw cannotUse(owner, shown, error);
     }
     closeSync(fd);
     break;
   }
-  lockedHere.set(dir, channel);
+  lockedHere.set(dir, owner.subject);
   let released = false;
   return {
     release: () => {
@@ -83,8 +95,8 @@ export async function acquireDirLock(dir: string, channel: string, log: Logger):
   };
 }
 
-function cannotUse(channel: string, dir: string, error: unknown): UserFacingError {
-  return new UserFacingError(`channel \`${channel}\` cannot use directory ${dir}: ${(error as Error).message}`, 1);
+function cannotUse(owner: LockOwner, shown: string, error: unknown): UserFacingError {
+  return new UserFacingError(`${owner.subject} cannot use directory ${shown}: ${(error as Error).message}`, 1);
 }
 
 /**
