@@ -15,6 +15,7 @@ import { SyslogParser } from "./parser";
 import { ProblemLog, sample } from "./problem-log";
 import type { syslogSourceSpec } from "./spec";
 import { resolveTimeZone } from "./timestamps";
+import { ConnectionDelivery } from "../byte-stream/connection-delivery";
 
 export type SyslogSourceConfig = ConfigOf<typeof syslogSourceSpec>;
 
@@ -138,6 +139,8 @@ export class SyslogSource implements Source {
   private server: net.Server | undefined;
   private udp: dgram.Socket | undefined;
   private readonly connections = new Set<Connection>();
+  /** Hands what connections receive to the channels, pausing a connection while they are full. */
+  private readonly delivery: ConnectionDelivery<Connection>;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private log: Logger | undefined;
@@ -168,6 +171,7 @@ export class SyslogSource implements Source {
         AgentExit.config,
       );
     }
+    this.delivery = new ConnectionDelivery(processor, this.counter, config.batch_size, (connection) => this.drained(connection));
     const parser = new SyslogParser({ keepFields: config.keep_fields, zone });
     this.maker = new EventMaker(parser, this.counter, this.problems, config.client_ip_header, config.max_message_size);
   }
@@ -279,13 +283,13 @@ export class SyslogSource implements Source {
     socket.on("data", (chunk: Buffer) => {
       const events: FlowEvent[] = [];
       this.frame(connection, chunk, events);
-      this.receive(connection, events);
+      this.delivery.receive(connection, events);
     });
     socket.on("end", () => {
       connection.ended = true;
       const events: FlowEvent[] = [];
       this.frame(connection, undefined, events);
-      this.receive(connection, events);
+      this.delivery.receive(connection, events);
       if (connection.pending === undefined) this.close(connection);
     });
     socket.on("error", (error) => this.log?.debug("connection error", { error: error.message }));
@@ -314,42 +318,8 @@ export class SyslogSource implements Source {
     maker.out = NO_EVENTS;
   }
 
-  private receive(connection: Connection, events: FlowEvent[]): void {
-    if (events.length === 0) return;
-    this.counter.EventReceivedCount += events.length;
-    // A paused socket can still report its end (and the framer its last message) while earlier messages
-    // wait for room: queue behind them, so order is kept and nothing waiting is replaced.
-    if (connection.pending !== undefined) connection.pending = connection.pending.concat(events);
-    else this.deliver(connection, events);
-  }
-
-  /** Hands `events` to the channels in batches; on a full channel keeps the rest and pauses the socket. */
-  private deliver(connection: Connection, events: FlowEvent[]): void {
-    const batchSize = this.config.batch_size;
-    let offset = 0;
-    while (offset < events.length) {
-      const batch = offset === 0 && events.length <= batchSize ? events : events.slice(offset, offset + batchSize);
-      try {
-        this.processor.process(batch);
-      } catch (error) {
-        if (!(error instanceof ChannelFullError)) throw error;
-        this.counter.ChannelWriteFail++;
-        connection.pending = offset === 0 ? events : events.slice(offset);
-        connection.socket.pause();
-        void this.processor.whenWritable().then(() => this.retry(connection));
-        return;
-      }
-      this.counter.EventAcceptedCount += batch.length;
-      offset += batch.length;
-    }
-    connection.pending = undefined;
-  }
-
-  private retry(connection: Connection): void {
-    const pending = connection.pending;
-    if (pending === undefined) return;
-    this.deliver(connection, pending);
-    if (connection.pending !== undefined) return;
+  /** A connection whose waiting events all reached the channels: read on, or close it if it ended. */
+  private drained(connection: Connection): void {
     if (connection.ended || this.stopping) this.close(connection);
     else connection.socket.resume();
   }

@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import type { ChannelProcessor, Source } from "../../core/component";
-import { ChannelFullError, UserFacingError } from "../../core/errors";
+import { UserFacingError } from "../../core/errors";
 import { describeListenError } from "../../core/listen-error";
 import type { FlowEvent } from "../../core/event";
 import type { Logger } from "../../core/log";
@@ -8,6 +8,7 @@ import { SourceCounter } from "../../metrics/counters";
 import type { ConfigOf } from "../../spec";
 import { LineSplitter, type LineSplitterOptions } from "./line-splitter";
 import type { tcpSourceSpec } from "./spec";
+import { ConnectionDelivery } from "../byte-stream/connection-delivery";
 
 export type TcpSourceConfig = ConfigOf<typeof tcpSourceSpec>;
 
@@ -48,6 +49,8 @@ export class TcpSource implements Source {
   readonly counter = new TcpSourceCounter();
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
+  /** Hands what connections receive to the channels, pausing a connection while they are full. */
+  private readonly delivery: ConnectionDelivery<Connection>;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private log: Logger | undefined;
@@ -65,6 +68,13 @@ export class TcpSource implements Source {
     if (config.delimiter === "") throw new UserFacingError(`source \`${name}\`: \`delimiter\` must not be empty`, 1);
     this.splitterOptions = { delimiter: Buffer.from(config.delimiter, "utf8"), longLines: config.long_lines };
     this.server = net.createServer((socket) => this.accept(socket));
+    this.delivery = new ConnectionDelivery(processor, this.counter, config.batch_size, (connection) => this.drained(connection));
+  }
+
+  /** A connection whose waiting events all reached the channels: read on, or close it if it ended. */
+  private drained(connection: Connection): void {
+    if (connection.ended || this.stopping) this.close(connection);
+    else connection.socket.resume();
   }
 
   start(log: Logger): Promise<string> {
@@ -125,7 +135,7 @@ export class TcpSource implements Source {
       const longBefore = splitter.longLines;
       splitter.push(chunk, events);
       if (longBefore === 0 && splitter.longLines > 0) this.warnLongLine(connection);
-      this.receive(connection, events);
+      this.delivery.receive(connection, events);
     });
     socket.on("end", () => {
       connection.ended = true;
@@ -134,7 +144,7 @@ export class TcpSource implements Source {
       const longBefore = splitter.longLines;
       splitter.flush(events);
       if (longBefore === 0 && splitter.longLines > 0) this.warnLongLine(connection);
-      this.receive(connection, events);
+      this.delivery.receive(connection, events);
       if (connection.pending === undefined) this.close(connection);
     });
     socket.on("error", (error) => this.log?.debug("connection error", { error: error.message }));
@@ -168,46 +178,6 @@ export class TcpSource implements Source {
       max_connections: this.config.max_connections,
       peer,
     });
-  }
-
-  private receive(connection: Connection, events: FlowEvent[]): void {
-    if (events.length === 0) return;
-    this.counter.EventReceivedCount += events.length;
-    // A paused socket can still report its end (and the splitter its last line) while earlier lines wait
-    // for room: queue behind them, so order is kept and nothing waiting is replaced.
-    if (connection.pending !== undefined) connection.pending = connection.pending.concat(events);
-    else this.deliver(connection, events);
-  }
-
-  /** Hands `events` to the channels in batches; on a full channel keeps the rest and pauses the socket. */
-  private deliver(connection: Connection, events: FlowEvent[]): void {
-    const batchSize = this.config.batch_size;
-    let offset = 0;
-    while (offset < events.length) {
-      const batch = offset === 0 && events.length <= batchSize ? events : events.slice(offset, offset + batchSize);
-      try {
-        this.processor.process(batch);
-      } catch (error) {
-        if (!(error instanceof ChannelFullError)) throw error;
-        this.counter.ChannelWriteFail++;
-        connection.pending = offset === 0 ? events : events.slice(offset);
-        connection.socket.pause();
-        void this.processor.whenWritable().then(() => this.retry(connection));
-        return;
-      }
-      this.counter.EventAcceptedCount += batch.length;
-      offset += batch.length;
-    }
-    connection.pending = undefined;
-  }
-
-  private retry(connection: Connection): void {
-    const pending = connection.pending;
-    if (pending === undefined) return;
-    this.deliver(connection, pending);
-    if (connection.pending !== undefined) return;
-    if (connection.ended || this.stopping) this.close(connection);
-    else connection.socket.resume();
   }
 
   private close(connection: Connection): void {
