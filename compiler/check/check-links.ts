@@ -103,14 +103,19 @@ function withInherited(component: CheckedComponent, values: ReadonlyMap<string, 
 }
 
 /** A property as the build knows it: written, from the environment at start, a default, or unset. */
-type Known = { readonly kind: "value"; readonly value: PropertyValue; readonly written: boolean } | { readonly kind: "env"; readonly name: string } | { readonly kind: "unset" };
+type Known =
+  | { readonly kind: "value"; readonly value: PropertyValue; readonly written: boolean }
+  | { readonly kind: "env"; readonly name: string }
+  /** Written, but reported as wrong already: nothing to compare. */
+  | { readonly kind: "invalid" }
+  | { readonly kind: "unset" };
 
 function known(component: CheckedComponent, key: string): Known {
   const value = component.properties.get(key);
   if (value?.kind === "literal") return { kind: "value", value: value.value, written: true };
   if (value?.kind === "env") return { kind: "env", name: value.name };
   if (value?.kind === "map") return { kind: "value", value: {}, written: true };
-  if (value?.kind === "invalid") return { kind: "env", name: "" };
+  if (value?.kind === "invalid") return { kind: "invalid" };
   const fallback = component.spec.properties[key]?.default;
   return fallback === undefined ? { kind: "unset" } : { kind: "value", value: fallback, written: false };
 }

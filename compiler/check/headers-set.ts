@@ -1,4 +1,4 @@
-import type { ComponentSpec } from "../../runtime/spec";
+import type { ComponentSpec, HeaderOrigin } from "../../runtime/spec";
 import type { CheckedInterceptor, ResolvedValue } from "./checked-model";
 
 /** Header names a source's events carry; `any` when senders choose them or a name is only known at run time. */
@@ -15,8 +15,9 @@ export function emptyHeaders(): HeadersSet {
 export function addHeadersOf(into: HeadersSet, spec: ComponentSpec, properties: ReadonlyMap<string, ResolvedValue>): void {
   for (const origin of spec.setsHeaders ?? []) {
     if ("any" in origin) into.any = true;
-    else if ([...Object.values(origin)].some((property) => properties.get(String(property))?.kind === "invalid")) into.any = true;
     else if ("name" in origin) into.names.add(origin.name);
+    // A property the origin reads was reported as wrong: its headers are unknown, so nothing is flagged.
+    else if (properties.get(originProperty(origin))?.kind === "invalid") into.any = true;
     else if ("nameFrom" in origin) {
       const value = properties.get(origin.nameFrom) ?? literalDefault(spec, origin.nameFrom);
       // An optional header-name property left unset (e.g. taildir's `file_header`) sets no header.
@@ -46,4 +47,9 @@ export function addHeadersOfChain(into: HeadersSet, chain: readonly CheckedInter
 function literalDefault(spec: ComponentSpec, property: string): ResolvedValue | undefined {
   const fallback = spec.properties[property]?.default;
   return fallback === undefined ? undefined : { kind: "literal", value: fallback };
+}
+
+/** The property a header origin reads its names from. */
+function originProperty(origin: Exclude<HeaderOrigin, { readonly any: true } | { readonly name: string }>): string {
+  return "nameFrom" in origin ? origin.nameFrom : "keysOf" in origin ? origin.keysOf : origin.groupsOf;
 }

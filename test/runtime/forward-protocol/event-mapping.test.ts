@@ -1,29 +1,12 @@
-import { decode, decodeMulti, encode, ExtensionCodec } from "@msgpack/msgpack";
+import { decode, decodeMulti, encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { FlowEvent } from "../../../runtime/core/event";
 import { EntryDecoder, EntryEncoder } from "../../../runtime/forward-protocol/event-mapping";
 import { MsgpackWriter } from "../../../runtime/forward-protocol/msgpack-writer";
+import { EventTime, eventTimeCodec } from "../../helpers/forward-raw-client";
 import { MODE_COMPRESSED_PACKED_FORWARD, MODE_FORWARD, MODE_HEARTBEAT, MODE_MESSAGE, MODE_PACKED_FORWARD, readTransportMessage, TransportMessage } from "../../../runtime/forward-protocol/transport-message";
 
-/** An EventTime as @msgpack/msgpack writes extension type 0: 8 bytes, seconds and nanoseconds big-endian. */
-class EventTime {
-  constructor(
-    readonly seconds: number,
-    readonly nanoseconds: number,
-  ) {}
-}
-const codec = new ExtensionCodec();
-codec.register({
-  type: 0,
-  encode: (value) => {
-    if (!(value instanceof EventTime)) return null;
-    const data = Buffer.alloc(8);
-    data.writeUInt32BE(value.seconds, 0);
-    data.writeUInt32BE(value.nanoseconds, 4);
-    return data;
-  },
-  decode: (data) => new EventTime(Buffer.from(data).readUInt32BE(0), Buffer.from(data).readUInt32BE(4)),
-});
+const codec = eventTimeCodec;
 const pack = (value: unknown): Buffer => Buffer.from(encode(value, { extensionCodec: codec }));
 
 function read(value: unknown, now = 1_234_567): { info: TransportMessage; events: FlowEvent[] } {
