@@ -43,6 +43,12 @@ export interface PropertySpec {
    * `tcp+udp`, a `protocol` property set to `tcp` or `udp` narrows it.
    */
   readonly listens?: "tcp" | "udp" | "tcp+udp";
+  /**
+   * The value names headers of the events the component receives: `name`, the value is a header name (a
+   * Kafka sink's `key_header`); `template`, a text whose `%{name}` escapes read headers (a files sink's
+   * `path`, a Kafka sink's `topic`). The checker warns when nothing upstream of the component sets one.
+   */
+  readonly readsHeaders?: "name" | "template";
 }
 
 /**
