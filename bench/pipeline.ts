@@ -106,7 +106,7 @@ async function run(scenario: Scenario): Promise<{ eventsPerSecond: number; secon
   const started = performance.now();
   for (let sent = 0; sent < EVENTS; sent += BATCH) {
     const batch: FlowEvent[] = new Array(BATCH);
-    for (let i = 0; i < BATCH; i++) batch[i] = new FlowEvent({}, chunk.subarray(starts[i]!, (starts[i + 1] ?? chunk.length + 1) - 1));
+    for (let i = 0; i < BATCH; i++) batch[i] = new FlowEvent(undefined, chunk.subarray(starts[i]!, (starts[i + 1] ?? chunk.length + 1) - 1));
     for (;;) {
       try {
         processor.process(batch);

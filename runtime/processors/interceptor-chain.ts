@@ -31,3 +31,12 @@ export class InterceptorChain {
     this.scratch.length = 0;
   }
 }
+
+/**
+ * Drops the text that interceptors and routes decoded from each body, once the batch is in its channels:
+ * a waiting event should not keep (and get promoted with) a string as large as its body. A refused batch
+ * keeps it for the retry.
+ */
+export function forgetTexts(events: readonly FlowEvent[]): void {
+  for (let i = 0; i < events.length; i++) (events[i] as FlowEvent).forgetText();
+}

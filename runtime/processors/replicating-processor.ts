@@ -1,6 +1,6 @@
 import type { ChannelProcessor } from "../core/component";
 import type { FlowEvent } from "../core/event";
-import { InterceptorChain } from "./interceptor-chain";
+import { forgetTexts, InterceptorChain } from "./interceptor-chain";
 import { MultiChannelPut } from "./multi-channel-put";
 import { ProcessorCounter } from "./processor-counter";
 import type { ProcessorOptions } from "./processor-options";
@@ -40,6 +40,7 @@ export class ReplicatingProcessor implements ChannelProcessor {
     optional.fill(kept);
     try {
       this.channelPut.put(required, optional);
+      forgetTexts(kept);
     } finally {
       required.fill(undefined);
       optional.fill(undefined);

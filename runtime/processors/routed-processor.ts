@@ -1,6 +1,6 @@
 import type { ChannelProcessor } from "../core/component";
 import type { FlowEvent } from "../core/event";
-import { InterceptorChain } from "./interceptor-chain";
+import { forgetTexts, InterceptorChain } from "./interceptor-chain";
 import { MultiChannelPut } from "./multi-channel-put";
 import { ProcessorCounter } from "./processor-counter";
 import type { ProcessorOptions } from "./processor-options";
@@ -91,6 +91,7 @@ export class RoutedProcessor implements ChannelProcessor {
       if (kept.length === 0) return;
       this.route(kept, required, optional);
       this.channelPut.put(required, optional);
+      forgetTexts(kept);
     } finally {
       for (let i = 0; i < required.length; i++) (required[i] as FlowEvent[]).length = 0;
       for (let i = 0; i < optional.length; i++) (optional[i] as FlowEvent[]).length = 0;

@@ -118,7 +118,7 @@ export class DelimiterSplitter {
       body = body.subarray(0, this.maxLength);
       this.truncations.LineTruncatedCount++;
     }
-    out.push(new FlowEvent({}, body));
+    out.push(new FlowEvent(undefined, body));
   }
 
   private carry(piece: Buffer, out: FlowEvent[]): void {
@@ -134,7 +134,7 @@ export class DelimiterSplitter {
       const whole = Buffer.concat(this.carried, this.carriedLength + piece.length);
       this.carried = [];
       this.carriedLength = 0;
-      out.push(new FlowEvent({}, whole.subarray(0, this.maxLength)));
+      out.push(new FlowEvent(undefined, whole.subarray(0, this.maxLength)));
       this.truncations.LineTruncatedCount++;
       this.skipping = true;
       // Copied: a view would pin the whole chunk while the rest of the record is awaited.

@@ -136,7 +136,7 @@ function decodeLines(body: Buffer, maxEvents: number): FlowEvent[] {
     if (end > start && body[end - 1] === CARRIAGE_RETURN) end--;
     if (end > start) {
       if (events.length === maxEvents) throw tooMany(maxEvents);
-      events.push(new FlowEvent({}, body.subarray(start, end)));
+      events.push(new FlowEvent(undefined, body.subarray(start, end)));
     }
     start = next;
   }

@@ -71,7 +71,7 @@ export class EventSplitter {
         }
       }
       if (this.multilineStart === undefined) {
-        events.push(new FlowEvent(this.headers === undefined ? {} : { ...this.headers }, line));
+        events.push(new FlowEvent(this.headers === undefined ? undefined : { ...this.headers }, line));
         ends.push(position + newline + 1);
       } else this.addLine(line, position + newline + 1, events, ends);
       start = newline + 1;
@@ -100,7 +100,7 @@ export class EventSplitter {
     if (this.carriedLength > 0 || this.overLong) {
       const line = this.takeCarried(EMPTY);
       if (this.multilineStart === undefined) {
-        events.push(new FlowEvent(this.headers === undefined ? {} : { ...this.headers }, line));
+        events.push(new FlowEvent(this.headers === undefined ? undefined : { ...this.headers }, line));
         ends.push(this.readEnd);
       } else this.addLine(line, this.readEnd, events, ends);
     }
@@ -190,7 +190,7 @@ export class EventSplitter {
         offset += (record[i] as Buffer).copy(body, offset);
       }
     }
-    events.push(new FlowEvent(this.headers === undefined ? {} : { ...this.headers }, body));
+    events.push(new FlowEvent(this.headers === undefined ? undefined : { ...this.headers }, body));
     ends.push(this.recordEnd);
     this.record = [];
     this.recordLength = 0;

@@ -137,7 +137,7 @@ export class LineSplitter {
       this.counter.LineTruncatedCount++;
       body = body.subarray(0, this.maxLineLength);
     }
-    out.push(new FlowEvent({}, body));
+    out.push(new FlowEvent(undefined, body));
     if (ends !== undefined) ends.push(end);
   }
 
