@@ -1,5 +1,6 @@
 import { fileChannelSpec } from "./channels/file/spec";
 import { memoryChannelSpec } from "./channels/memory/spec";
+import { kafkaChannelSpec } from "./channels/kafka/spec";
 import { hostInterceptorSpec } from "./interceptors/host/spec";
 import { regexExtractorInterceptorSpec } from "./interceptors/regex-extractor/spec";
 import { regexFilterInterceptorSpec } from "./interceptors/regex-filter/spec";
@@ -23,8 +24,10 @@ import { loggerSinkSpec } from "./sinks/logger/spec";
 import { nullSinkSpec } from "./sinks/null/spec";
 import { httpSourceSpec } from "./sources/http/spec";
 import { httpSinkSpec } from "./sinks/http/spec";
+import { kafkaSinkSpec } from "./sinks/kafka/spec";
 import { syslogSourceSpec } from "./sources/syslog/spec";
 import { taildirSourceSpec } from "./sources/taildir/spec";
+import { kafkaSourceSpec } from "./sources/kafka/spec";
 import type { ComponentRole, ComponentSpec } from "./spec";
 
 /**
@@ -42,13 +45,16 @@ export const COMPONENT_SPECS: readonly ComponentSpec[] = [
   httpSourceSpec,
   syslogSourceSpec,
   taildirSourceSpec,
+  kafkaSourceSpec,
   memoryChannelSpec,
   fileChannelSpec,
+  kafkaChannelSpec,
   filesSinkSpec,
   fileRollSinkSpec,
   loggerSinkSpec,
   nullSinkSpec,
   httpSinkSpec,
+  kafkaSinkSpec,
   timestampInterceptorSpec,
   hostInterceptorSpec,
   staticInterceptorSpec,

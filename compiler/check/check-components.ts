@@ -1,5 +1,5 @@
 import { COMPONENT_SPECS, findSpec, kindsOf } from "../../runtime/registry";
-import type { ComponentRole, ComponentSpec } from "../../runtime/spec";
+import { describePropertyType, type ComponentRole, type ComponentSpec, type PropertySpec } from "../../runtime/spec";
 import type { ComponentDecl, InterceptorCall, Name, Property } from "../ast";
 import { DiagnosticBag, listNames, nearestNames, type SourceFile, type Span, withArticle } from "../diagnostics";
 import type { CheckedComponent, CheckedInterceptor, ResolvedValue } from "./checked-model";
@@ -62,6 +62,7 @@ export function checkComponent(
   }
 
   checkRequirements(decl, spec, properties, subject, file, diagnostics);
+  checkAlternatives(decl, spec, properties, subject, file, diagnostics);
 
   const chain = [...inheritedInterceptors, ...decl.interceptors];
   if (chain.length > 0 && decl.role !== "source") {
@@ -278,5 +279,34 @@ function checkRequirements(
         help: typeof requirement === "string" ? `set \`${other}\` too: ${spec.properties[other]?.doc ?? ""}` : `set ${wanted}, or remove \`${key}\``,
       });
     }
+  }
+}
+
+/** Reports FLOW3012 when not exactly one property of each of the spec's `oneOf` sets is given. */
+function checkAlternatives(
+  decl: ComponentDecl,
+  spec: ComponentSpec,
+  properties: ReadonlyMap<string, ResolvedValue>,
+  subject: string,
+  file: SourceFile,
+  diagnostics: DiagnosticBag,
+): void {
+  for (const alternatives of spec.oneOf ?? []) {
+    // An invalid value was reported already; counting it as given avoids a second, confusing message.
+    const given = alternatives.filter((name) => properties.has(name));
+    if (given.length === 1) continue;
+    const choices = alternatives.map((name) => `\`${name}\``).join(" or ");
+    if (given.length === 0) {
+      diagnostics.report("FLOW3012", file, decl.kind.span, `${subject} needs ${choices}`, {
+        label: `none of ${choices} is set`,
+        help: `set one of them: ${alternatives.map((name) => `\`${name}\` (${describePropertyType((spec.properties[name] as PropertySpec).type)})`).join(", ")}`,
+      });
+      continue;
+    }
+    const second = decl.properties.find((property) => property.name.text === given[1]);
+    diagnostics.report("FLOW3012", file, second?.name.span ?? decl.kind.span, `${subject} sets ${given.map((name) => `\`${name}\``).join(" and ")}, which are alternatives`, {
+      label: `\`${given[0]}\` is set too`,
+      help: `keep one of ${choices}`,
+    });
   }
 }

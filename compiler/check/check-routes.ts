@@ -4,7 +4,7 @@ import type { CheckedComponent, CheckedRoute, Edge } from "./checked-model";
 import { checkCondition } from "./check-conditions";
 import type { TierNames } from "./check-graph";
 import { ConditionLogic, type Formula } from "./condition-logic";
-import { addHeadersOf, addHeadersOfChain, emptyHeaders, type HeadersSet } from "./headers-set";
+import { emptyHeaders, type HeadersSet, headersOfSource } from "./headers-set";
 
 /**
  * Checks `route` blocks: the source is a source routed once and not also wired; targets are channels;
@@ -45,12 +45,8 @@ export function checkRoutes(
         help: "remove the wiring, or list its channels in the arms that should receive the events",
       });
     }
-    const headers = emptyHeaders();
     const checkedSource = components.find((c) => c.decl === source);
-    if (checkedSource !== undefined) {
-      addHeadersOf(headers, checkedSource.spec, checkedSource.properties);
-      addHeadersOfChain(headers, checkedSource.interceptors);
-    }
+    const headers = checkedSource === undefined ? emptyHeaders() : headersOfSource(checkedSource);
     const arms = route.arms.map((arm) => ({
       condition: arm.condition,
       targets: arm.targets.flatMap((target) => {

@@ -5,6 +5,7 @@ import type { DiagnosticBag, SourceFile } from "../diagnostics";
 import type { CheckedComponent, CheckedTier, CheckedTopology } from "./checked-model";
 import { checkComponent, checkDefinition, type Definitions } from "./check-components";
 import { checkCompleteness, checkGroupMembers, checkWirings, TierNames } from "./check-graph";
+import { checkHeadersRead } from "./check-headers-read";
 import { checkLimits } from "./check-limits";
 import { checkLinks } from "./check-links";
 import { checkRoutes } from "./check-routes";
@@ -94,6 +95,7 @@ function checkTier(tier: TierDecl, flowFile: FlowFile, allTiers: readonly TierDe
   const exempt = new Set([...onBrokenLink, ...names.suspect, ...duplicated]);
   checkCompleteness(tier, edges, routedSources, routeTargets, members, exempt, file, diagnostics);
   checkLimits(components, edges, routes, file, diagnostics);
+  checkHeadersRead(components, edges, routes, tier.routes, file, diagnostics);
   return { decl: tier, file: flowFile, components, edges, routes, tests: tier.tests };
 }
 

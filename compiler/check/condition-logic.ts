@@ -60,6 +60,17 @@ export class ConditionLogic {
     return this.forAllRows((row) => formulas.some((formula) => evaluate(formula, row)));
   }
 
+  /**
+   * True when no event taking an arm (it matches `formula` and none of `earlier`) can carry header `name`:
+   * `header.name exists` is false in every such row. False when the arms never test it; undefined when too
+   * large to tell.
+   */
+  excludesHeader(formula: Formula, earlier: readonly Formula[], name: string): boolean | undefined {
+    const index = this.atoms.get(`header:${name} exists`);
+    if (index === undefined) return false;
+    return this.forAllRows((row) => !evaluate(formula, row) || earlier.some((previous) => evaluate(previous, row)) || ((row >> index) & 1) === 0);
+  }
+
   private forAllRows(holds: (row: number) => boolean): boolean | undefined {
     if (this.atoms.size > MAX_ATOMS) return undefined;
     const rows = 2 ** this.atoms.size;

@@ -1,5 +1,5 @@
 import type { ComponentSpec, HeaderOrigin } from "../../runtime/spec";
-import type { CheckedInterceptor, ResolvedValue } from "./checked-model";
+import type { CheckedComponent, CheckedInterceptor, ResolvedValue } from "./checked-model";
 
 /** Header names a source's events carry; `any` when senders choose them or a name is only known at run time. */
 export interface HeadersSet {
@@ -42,6 +42,14 @@ export function addHeadersOf(into: HeadersSet, spec: ComponentSpec, properties: 
 /** The headers after a chain of interceptors, starting from the source's own. */
 export function addHeadersOfChain(into: HeadersSet, chain: readonly CheckedInterceptor[]): void {
   for (const link of chain) if (link.kind === "component") addHeadersOf(into, link.spec, link.properties);
+}
+
+/** The headers a source's events carry once its interceptor chain ran. */
+export function headersOfSource(source: CheckedComponent): HeadersSet {
+  const headers = emptyHeaders();
+  addHeadersOf(headers, source.spec, source.properties);
+  addHeadersOfChain(headers, source.interceptors);
+  return headers;
 }
 
 function literalDefault(spec: ComponentSpec, property: string): ResolvedValue | undefined {

@@ -153,6 +153,12 @@ export const DIAGNOSTICS = {
     explanation: "The property only means something together with another setting, which is missing: user passwords need a shared key (the Fluent Forward handshake carries both), certificate files need `tls = true`, a password needs a user name. Without this check the agent would refuse to start, or silently ignore the value.",
     example: "tier edge {\n  source s = listen { port = 24224, tls_cert = \"c.pem\", tls_key = \"k.pem\" }\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  s -> c -> k\n}",
   },
+  FLOW3012: {
+    severity: "error",
+    title: "alternative properties: none or several given",
+    explanation: "Some components take one of several ways to say the same thing, such as a Kafka source's list of `topics` or its `topics_pattern`. Exactly one must be given: with none the component has nothing to do, with several it could only guess which one you meant.",
+    example: "tier t {\n  source s = kafka { brokers = [\"127.0.0.1:9092\"], group_id = \"g\" }\n  channel c = memory {}\n  sink k = null {}\n  s -> c -> k\n}",
+  },
   FLOW4001: {
     severity: "error",
     title: "source feeds no channel",
@@ -278,6 +284,12 @@ export const DIAGNOSTICS = {
     title: "too many components of a kind in one tier",
     explanation: "Some kinds can appear only so often in a tier: an agent has one standard input, so a tier has at most one `stdin` source.",
     example: "tier edge {\n  source a = stdin {}\n  source b = stdin {}\n  channel c = memory {}\n  sink k = files { path = \"a.log\" }\n  a -> c -> k\n  b -> c\n}",
+  },
+  FLOW4022: {
+    severity: "warning",
+    title: "component reads a header that nothing sets",
+    explanation: "A property of a sink (or of a channel) reads a header of each event: a `%{name}` escape in a template such as a `files` sink's `path` or a `kafka` sink's `topic`, or a property naming a header such as `key_header`. No event reaching the component can carry it: neither the sources wired or routed to its channel nor their interceptors set it, or the route arms that feed the channel only take events without it. Every event then gets what the property's description says happens without the header (an empty string in a `files` sink's path, a `kafka` sink's `default_topic`, no record key), which is rarely what was meant. Set the header with an interceptor (e.g. `| static(key = \"service\", value = \"web\")`) or check the name: header names are case-sensitive. Sources whose senders choose the headers (`http`, `listen`) satisfy every read; values from `env()` are not checked.",
+    example: "tier edge {\n  source s = tcp { port = 5140 }\n  channel c = memory {}\n  sink k = files { path = \"logs/%{service}.log\" }\n  s -> c -> k\n}",
   },
   FLOW5001: {
     severity: "error",

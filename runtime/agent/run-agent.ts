@@ -161,6 +161,7 @@ class Agent {
     this.moveHealthTo("draining");
     this.log.info("stopping", { drain_timeout_ms: this.options.drainTimeoutMs });
     await withDeadline(Promise.all(topology.sources.map((source) => source.stop())), deadline);
+    await withDeadline(Promise.all(topology.channels.map((channel) => channel.beforeDrain?.())), deadline);
     const left = await Promise.all(topology.sinkRunners.map((runner) => runner.drainAndStop(deadline)));
     for (const channel of topology.channels) await channel.stop();
     for (const source of topology.sources) this.log.info("source stopped", { source: source.name, ...counters(source.counter) });

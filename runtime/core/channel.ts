@@ -56,4 +56,11 @@ export interface Channel {
    * Commits stay synchronous (visible to takers at once) so the hot path needs no promise per batch.
    */
   whenDurable(): Promise<void>;
+  /**
+   * Optional: the agent is stopping, its sources have stopped, and the sinks are about to drain the channel
+   * (the drain waits for this, up to its deadline). A channel whose events live outside the agent (kafka)
+   * stops fetching more, gives back what it prefetched and flushes its puts, so the drain delivers only
+   * what this agent holds instead of the shared backlog.
+   */
+  beforeDrain?(): Promise<void>;
 }

@@ -83,6 +83,11 @@ export interface ComponentSpec {
   readonly setsHeaders?: readonly HeaderOrigin[];
   /** For groups: the role of the members listed in `sinks = [...]` and how many are needed. */
   readonly members?: { readonly role: "sink"; readonly min: number };
+  /**
+   * Sets of alternative properties: exactly one of each set must be given (a Kafka source's `topics` or
+   * `topics_pattern`). The checker reports none or several (FLOW3012).
+   */
+  readonly oneOf?: readonly (readonly string[])[];
   /** How many components of this kind one tier may have (e.g. 1 for `stdin`: a process has one). */
   readonly maxPerTier?: number;
   /** Whether the component tells its sender that an event was accepted only once its channel committed it. */

@@ -75,8 +75,9 @@ describe("code generation", () => {
   it("type-checks against the runtime, for this tier and for every example", () => {
     const examples = readdirSync(join(ROOT, "examples"))
       .filter((name) => name.endsWith(".flow"))
-      .flatMap((name) => compileSource(name, readFileSync(join(ROOT, "examples", name), "utf8")).plans ?? [])
-      .map((plan) => ({ name: plan.tier, entry: generateEntry(plan) }));
+      // Examples may reuse tier names (`edge` in two-tier.flow and kafka.flow): name each entry by file and tier.
+      .flatMap((name) => (compileSource(name, readFileSync(join(ROOT, "examples", name), "utf8")).plans ?? []).map((plan) => ({ file: name.replace(/\.flow$/, ""), plan })))
+      .map(({ file, plan }) => ({ name: `${file}_${plan.tier}`, entry: generateEntry(plan) }));
     const project = new Project({
       compilerOptions: {
         strict: true,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
+import { kcat, KafkaMockCluster } from "../helpers/kafka-mock";
 import { runCli } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 
@@ -13,14 +14,24 @@ const dist = join(work, "dist");
 let agent: AgentProcess | undefined;
 
 beforeAll(() => {
-  for (const example of ["multiplexing", "fanout", "failover"]) {
+  for (const example of ["multiplexing", "fanout", "failover", "kafka"]) {
     const build = runCli(["build", `examples/${example}.flow`, "--out", dist], { timeoutMs: 170_000 });
     if (build.status !== 0) throw new Error(`flowc build examples/${example}.flow failed (${build.status}):\n${build.stderr}`);
   }
 }, 300_000);
 
-afterEach(() => killAgent(agent));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+let cluster: KafkaMockCluster | undefined;
+/** Agents besides `agent`, for tests that run two tiers at once. */
+const others: AgentProcess[] = [];
+
+afterEach(() => {
+  killAgent(agent);
+  for (const other of others.splice(0)) killAgent(other);
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
 
 function send(port: number, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -102,4 +113,40 @@ describe("examples as built agents", () => {
     expect(lines(spare)).toEqual(input);
     expect(archiver.log()).toMatch(/member=primary/);
   }, 60_000);
+
+  it("kafka.flow: the edge publishes a topic per service, keyed by host; the collector writes a file per topic", async () => {
+    const topics = ["logs-web", "logs-api", "logs-unknown"];
+    // Two partitions each: records of one key (the edge's host) must still come back in order.
+    cluster = await KafkaMockCluster.start({ topics: topics.map((name) => ({ name, partitions: 2 })) });
+    const kafka = { KAFKA_BROKERS: cluster.bootstrap };
+    const collector = startAgent(join(dist, "collector", "collector"), { env: { ...kafka, COLLECTOR_SPOOL: join(work, "kafka-collector-spool") }, cwd: work });
+    others.push(collector);
+    await waitUntilReady(collector, 20_000);
+    const { agent: edge, port } = await run("edge", { ...kafka, EDGE_SPOOL: join(work, "kafka-edge-spool") });
+
+    const input = Array.from({ length: 300 }, (_, i) => (i % 3 === 0 ? `service=web GET /page/${i}` : i % 3 === 1 ? `service=api POST /v1/${i}` : `no service here ${i}`));
+    await send(port, `${input.join("\n")}\n`);
+    const out = (topic: string): string => join(work, "collector-out", `${topic}.log`);
+    await waitFor("the collector to write every line", () => topics.reduce((sum, topic) => sum + lines(out(topic)).length, 0) === input.length, 45_000);
+
+    expect(lines(out("logs-web"))).toEqual(input.filter((line) => line.startsWith("service=web")));
+    expect(lines(out("logs-api"))).toEqual(input.filter((line) => line.startsWith("service=api")));
+    expect(lines(out("logs-unknown"))).toEqual(input.filter((line) => line.startsWith("no service")));
+
+    // An independent client sees the records: keyed by the edge's host, with the edge's headers.
+    const records = kcat(["-C", "-b", cluster.bootstrap, "-t", "logs-web", "-o", "beginning", "-e", "-q", "-f", "%k|%h|%s\n"]).trim().split("\n");
+    expect(records).toHaveLength(100);
+    const hosts = new Set(records.map((record) => record.split("|")[0]));
+    expect(hosts.size).toBe(1);
+    expect([...hosts][0]).not.toBe("");
+    const [key, headers, body] = (records[0] as string).split("|");
+    expect(headers).toContain("service=web");
+    expect(headers).toContain(`host=${key}`);
+    expect(body).toBe(input[0]);
+
+    edge.child.kill("SIGTERM");
+    collector.child.kill("SIGTERM");
+    expect(await edge.exited).toBe(0);
+    expect(await collector.exited).toBe(0);
+  }, 120_000);
 });

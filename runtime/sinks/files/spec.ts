@@ -12,8 +12,9 @@ export const filesSinkSpec = {
       type: { kind: "string" },
       required: true,
       writes: "file",
+      readsHeaders: "template",
       validate: pathProblem,
-      doc: "File to write, relative to the agent's working directory; missing directories are created. Escapes make it a template, one file per distinct expansion: `%{name}` a header, `%Y` `%m` `%d` `%H` `%M` `%S` … a part of the event's time, `%[localhost]` `%[IP]` `%[FQDN]` this host, `%%` a `%` (files-sink.md lists them). Without a roll setting the sink appends to this file; with one it writes a series of files `<path>.<counter><suffix>`.",
+      doc: "File to write, relative to the agent's working directory; missing directories are created. Escapes make it a template, one file per distinct expansion: `%{name}` a header (an event without it gets an empty string there, as in Flume; `flowc check` warns when nothing upstream sets it), `%Y` `%m` `%d` `%H` `%M` `%S` … a part of the event's time, `%[localhost]` `%[IP]` `%[FQDN]` this host, `%%` a `%` (files-sink.md lists them). Without a roll setting the sink appends to this file; with one it writes a series of files `<path>.<counter><suffix>`.",
     },
     batch_size: {
       type: { kind: "integer", min: 1 },
@@ -86,7 +87,8 @@ export const filesSinkSpec = {
     timestamp_header: {
       type: { kind: "string" },
       default: "timestamp",
-      doc: "Header holding the event's time in milliseconds since the Unix epoch (set by the `timestamp` interceptor). An event without it, or with a value that is not a number, uses the agent's clock (Flume fails the batch) and is counted in `TimestampFallbackCount`.",
+      readsHeaders: "name",
+      doc: "Header holding the event's time in milliseconds since the Unix epoch (set by the `timestamp` interceptor). An event without it, or with a value that is not a number, uses the agent's clock (Flume fails the batch) and is counted in `TimestampFallbackCount`; `flowc check` warns when this is written and nothing upstream sets the header.",
     },
     round_down: {
       type: { kind: "duration" },
