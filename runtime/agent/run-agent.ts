@@ -2,6 +2,7 @@ import type { Channel } from "../core/channel";
 import type { Source } from "../core/component";
 import { UserFacingError } from "../core/errors";
 import { createLogger, type Logger } from "../core/log";
+import { logProcessWarnings } from "./process-warnings";
 import { Health, type HealthState } from "../metrics/health";
 import { MetricsServer } from "../metrics/metrics-server";
 import { monitoredComponents } from "../metrics/monitored-components";
@@ -72,6 +73,7 @@ class Agent {
     this.handleSignals();
     process.on("uncaughtException", (error) => this.crash(error));
     process.on("unhandledRejection", (error) => this.crash(error));
+    logProcessWarnings(this.log);
 
     const env = new EnvReader();
     let topology: AgentTopology;
