@@ -4,7 +4,9 @@
 //   flowc_agent       a built agent: lines over TCP → tcp source → memory channel → kafka sink (acks=all),
 //                     timed from the first byte sent until the sink's metrics count every line delivered
 //                     (`--sinks N`: N kafka sinks draining the one channel in parallel)
-//   flowc_sink        the KafkaSink class in this process, batches of 1000 handed to write() (acks=all)
+//   flowc_sink        the KafkaSink class in this process, batches of 1000 handed to write() (acks=all),
+//                     with kafkajs as installed: agents bundle a linear grouping of records per partition
+//                     instead of kafkajs's quadratic one (runtime/kafka/group-messages-per-partition.ts)
 // and the ratios of the flowc figures to kcat's. Every topic is read back (its record count) before the
 // figures are printed. Prints `name: value unit` lines.
 //   npm run build && npx tsx bench/kafka-sink.ts [--events N] [--gzip] [--sinks N]

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { build, type Plugin } from "esbuild";
 import { PACKAGE_ROOT, RUNTIME_ENTRY } from "../package-root";
 import { inlineSourceMapComment, RUNTIME_MODULE, type SourceMapV3 } from "../codegen";
@@ -7,6 +8,21 @@ const runtimeAlias: Plugin = {
   name: "flowc-runtime",
   setup(build) {
     build.onResolve({ filter: /^flowc\/runtime$/ }, () => ({ path: RUNTIME_ENTRY }));
+  },
+};
+
+/**
+ * Replaces kafkajs's quadratic `groupMessagesPerPartition` with ours (same result, linear): see
+ * runtime/kafka/group-messages-per-partition.ts. Only agents with a Kafka component contain kafkajs.
+ */
+const kafkajsGrouping: Plugin = {
+  name: "flowc-kafkajs-grouping",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]kafkajs[\\/]src[\\/]producer[\\/]groupMessagesPerPartition\.js$/ }, () => ({
+      contents: `module.exports = require(${JSON.stringify(join(PACKAGE_ROOT, "runtime/kafka/group-messages-per-partition.ts"))}).groupMessagesPerPartition;`,
+      loader: "js",
+      resolveDir: PACKAGE_ROOT,
+    }));
   },
 };
 
@@ -28,7 +44,7 @@ export async function bundleAgent(entrySource: string, entryName: string, target
     target,
     format: "cjs",
     write: false,
-    plugins: [runtimeAlias],
+    plugins: [runtimeAlias, kafkajsGrouping],
     legalComments: "none",
     logLevel: "silent",
     external: [RUNTIME_MODULE],
