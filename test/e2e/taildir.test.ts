@@ -97,10 +97,15 @@ function numbered(prefix: string, from: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix} ${String(from + i).padStart(6, "0")} GET /items?page=${(from + i) % 97}`);
 }
 
-/** A shell appending `count` numbered lines, reopening the file for each (as `echo … >> file` does). */
-function shellWriter(path: string, count: number): ChildProcess {
-  const script = `i=0; while [ $i -lt ${count} ]; do printf 'req %06d GET /items?page=%d\\n' $i $((i % 97)) >> "$1"; i=$((i + 1)); done`;
-  const child = spawn("sh", ["-c", script, "sh", path], { stdio: "ignore" });
+/**
+ * A shell appending `count` numbered lines, reopening the file for each (as `echo … >> file` does). Half-way
+ * it waits until the file `gate` exists: a shell can write all the lines before a loaded machine's agent
+ * delivered any, and the test must rotate while it writes.
+ */
+function shellWriter(path: string, count: number, gate: string): ChildProcess {
+  const half = Math.floor(count / 2);
+  const script = `i=0; while [ $i -lt ${count} ]; do if [ $i -eq ${half} ]; then while [ ! -e "$2" ]; do sleep 0.01; done; fi; printf 'req %06d GET /items?page=%d\\n' $i $((i % 97)) >> "$1"; i=$((i + 1)); done`;
+  const child = spawn("sh", ["-c", script, "sh", path, gate], { stdio: "ignore" });
   writers.push(child);
   return child;
 }
@@ -120,17 +125,27 @@ describe("the taildir source in an agent binary", () => {
     writeFileSync(paths.log, "");
     const agent = await startTail(paths);
     const total = 6_000;
-    const writer = shellWriter(paths.log, total);
+    const gate = join(paths.dir, "rotated-once");
+    const writer = shellWriter(paths.log, total, gate);
     const done = new Promise((resolve) => writer.on("exit", resolve));
     let rotations = 0;
     let finished = false;
     void done.then(() => (finished = true));
+    // Each rotation waits until the agent delivered a line of the file it renames: logrotate never rotates
+    // twice within a poll interval, and a file renamed out of the glob before any poll found it cannot be
+    // followed (docs/taildir.md). Without this, the lines the agent still delivered from an earlier file
+    // let a rotation rename a new file it had not seen yet.
+    const deliveredFromCurrent = (): boolean => {
+      const first = linesOf(paths.log)[0];
+      return first !== undefined && linesOf(paths.out).includes(first);
+    };
     while (!finished && rotations < 5) {
       const before = linesOf(paths.out).length;
-      await waitFor("the agent to deliver more lines", () => finished || linesOf(paths.out).length > before + 200, 30_000);
+      await waitFor("the agent to deliver more lines, some of the current file", () => finished || (linesOf(paths.out).length > before + 200 && deliveredFromCurrent()), 30_000);
       if (finished) break;
       await run("logrotate", ["-f", "-s", join(paths.dir, "logrotate.state"), conf]);
       rotations++;
+      writeFileSync(gate, "");
     }
     await done;
     const expected = Array.from({ length: total }, (_, i) => `req ${String(i).padStart(6, "0")} GET /items?page=${i % 97}`);

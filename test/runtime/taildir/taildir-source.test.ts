@@ -258,6 +258,24 @@ describe("taildir: rotation and truncation", () => {
     expect(rig.source.counter.FileRotatedCount).toBe(1);
   });
 
+  it("through two rotations in quick succession, reads each file to its end in turn: a new file rotated away while it waits for its predecessor is read after it", async () => {
+    // A full channel holds back the first file's events, so the second one is found, linked to it and
+    // renamed away while still waiting for it; the third then waits for the second.
+    const log = join(dir, "a.log");
+    writeFileSync(log, text(lines("first", 50)));
+    const rig = await startRig(taildirConfig(dir, { files: { app: log } }), { capacity: 10, transaction_capacity: 10 });
+    await waitFor("the channel to be full", () => rig.channel.size() === 10);
+    renameSync(log, join(dir, "a.log.1"));
+    writeFileSync(log, text(lines("second", 5)));
+    await waitFor("the second file to be followed", () => rig.source.counter.OpenFileCount === 2);
+    renameSync(log, join(dir, "a.log.2"));
+    writeFileSync(log, text(lines("third", 5)));
+    await waitFor("the third file to be followed", () => rig.source.counter.OpenFileCount === 3);
+    expect(rig.drain()).toEqual(lines("first", 10)); // nothing of the later files got ahead
+    expect(await rig.collect(60)).toEqual([...lines("first", 50), ...lines("second", 5), ...lines("third", 5)]);
+    expect(rig.source.counter.FileRotatedCount).toBe(2);
+  });
+
   it("reads a file deleted while open to its end, then closes it", async () => {
     writeFileSync(join(dir, "a.log"), "one\n");
     const rig = await startRig(taildirConfig(dir));
