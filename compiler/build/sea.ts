@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { chmod, copyFile, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { inject } from "postject";
+import { PACKAGE_ROOT } from "../package-root";
 
 const run = promisify(execFile);
 
@@ -56,7 +57,7 @@ export async function makeSeaBinary(options: SeaOptions): Promise<void> {
   const staged = join(workDir, "agent.bin");
   await copyFile(nodePath, staged);
   await chmod(staged, 0o755);
-  await injectQuietly(staged, await readFile(blob));
+  await injectQuietly(staged, blob);
   await rename(staged, output).catch(async () => {
     // Across file systems rename fails: copy, then replace.
     await copyFile(staged, `${output}.tmp`);
@@ -66,21 +67,17 @@ export async function makeSeaBinary(options: SeaOptions): Promise<void> {
 }
 
 /**
- * postject's WebAssembly build of LIEF prints harmless "Can't find string offset" warnings through
- * console.warn; they would read as problems in the build output, so they are held back and shown only
- * if the injection fails.
+ * Injects the blob with postject's command line in a child process rather than its API in this one: the
+ * injection (LIEF compiled to WebAssembly) is most of a tier's build time and runs on one thread, so
+ * several tiers inject in parallel (see buildTiers). Its harmless "Can't find string offset" warnings
+ * are held back and shown only if the injection fails.
  */
-async function injectQuietly(binary: string, blob: Buffer): Promise<void> {
-  const held: string[] = [];
-  const original = console.warn;
-  console.warn = (...args: unknown[]) => {
-    held.push(args.map(String).join(" "));
-  };
+async function injectQuietly(binary: string, blob: string): Promise<void> {
+  const cli = createRequire(join(PACKAGE_ROOT, "package.json")).resolve("postject/dist/cli.js");
   try {
-    await inject(binary, "NODE_SEA_BLOB", blob, { sentinelFuse: SEA_FUSE });
+    await run(process.execPath, [cli, binary, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], { maxBuffer: 64 * 1_048_576 });
   } catch (error) {
-    throw new Error(`postject could not inject the agent: ${(error as Error).message}\n${held.join("\n")}`);
-  } finally {
-    console.warn = original;
+    const { stdout, stderr, message } = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`postject could not inject the agent: ${message}\n${stdout ?? ""}${stderr ?? ""}`);
   }
 }
