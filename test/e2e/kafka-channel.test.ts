@@ -189,12 +189,16 @@ describe("kafka channel in an agent", () => {
   }, 120_000);
 });
 
-/** Writes numbered lines as fast as the agent reads them until the connection ends; resolves with how many were written. */
-async function stream(socket: Socket, prefix: string): Promise<number> {
+/**
+ * Writes numbered lines as fast as the agent reads them until the connection ends or `max` were written;
+ * resolves with how many were written. Bounded: the mock cluster keeps only a few MB per partition, and a
+ * loaded machine must deliver them all again within the test's wait.
+ */
+async function stream(socket: Socket, prefix: string, max = 100_000): Promise<number> {
   let i = 0;
   let open = true;
   socket.once("close", () => (open = false));
-  while (open) {
+  while (open && i < max) {
     let chunk = "";
     for (let k = 0; k < 200; k++) chunk += `${prefix}-${i++}\n`;
     const flushed = socket.write(chunk);

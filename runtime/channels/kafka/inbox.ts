@@ -110,7 +110,8 @@ export class Inbox {
       this.onJoin(event.payload.memberAssignment[this.options.topic] ?? []);
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.log.warn("the Kafka consumer failed and restarts", { error: describeKafkaError(event.payload.error), restart: event.payload.restart });
+      // kafkajs restarts it when `restart` is true; otherwise the channel starts a new consumer (see launchConsumer).
+      this.log.warn("the Kafka consumer failed", { error: describeKafkaError(event.payload.error), restart: event.payload.restart });
     });
   }
 

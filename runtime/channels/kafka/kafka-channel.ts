@@ -58,6 +58,9 @@ export class KafkaChannel implements Channel {
   private producer: Producer | undefined = undefined;
   private consumer: Consumer | undefined = undefined;
   private consumerStart: Promise<void> | undefined = undefined;
+  private kafka: Kafka | undefined = undefined;
+  /** Pauses between consumers replacing one kafkajs gave up on; reset once a consumer joins the group. */
+  private readonly relaunchBackoff = new Backoff(1_000, 30_000);
   private readonly readable = new Signal();
   private readonly writable = new Signal();
   /** Notified at stop: ends the consumer's connection retries at once. */
@@ -122,21 +125,11 @@ export class KafkaChannel implements Channel {
         session_timeout_ms: this.config.session_timeout,
       });
     }
-    const kafka = new Kafka(kafkaClientConfig(component, this.config, this.log, CLIENT_RETRIES));
-    this.producer = kafka.producer({ createPartitioner: roundRobinPartitioner, allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
-    this.consumer = kafka.consumer({
-      groupId: this.config.group_id,
-      sessionTimeout: this.config.session_timeout,
-      heartbeatInterval: this.config.heartbeat_interval,
-      rebalanceTimeout: this.config.rebalance_timeout,
-      maxWaitTimeInMs: Math.min(1_000, this.config.heartbeat_interval),
-      allowAutoTopicCreation: false,
-      retry: { retries: CLIENT_RETRIES, initialRetryTime: 100, maxRetryTime: 5_000, restartOnFailure: async () => this.lifecycle === RUNNING },
-    });
+    this.kafka = new Kafka(kafkaClientConfig(component, this.config, this.log, CLIENT_RETRIES));
+    this.producer = this.kafka.producer({ createPartitioner: roundRobinPartitioner, allowAutoTopicCreation: false, idempotent: false, maxInFlightRequests: 1 });
     this.lifecycle = RUNNING;
     this.outbox.start(this.producer, this.log);
-    this.inbox.attach(this.consumer, this.log);
-    this.consumerStart = this.startConsumer(this.consumer);
+    this.launchConsumer();
     this.counter.StartTime = Date.now();
     this.log.info("kafka channel started", { topic: this.config.topic, group_id: this.config.group_id, brokers: this.config.brokers.join(",") });
   }
@@ -252,6 +245,41 @@ export class KafkaChannel implements Channel {
   rollbackTake(txn: KafkaTakeTransaction): void {
     this.counter.RollbackCount++;
     this.inbox.putBack(txn.events, txn);
+  }
+
+  /**
+   * Makes a consumer, hands it to the inbox and starts it. Also after kafkajs gave up on the last one:
+   * kafkajs restarts a consumer itself only after errors it deems retriable, and disconnects for good on
+   * others (seen with the mock cluster: an unexpected SyncGroup error while members joined at once), which
+   * would leave the channel without a consumer until the agent restarts.
+   */
+  private launchConsumer(): void {
+    if (this.kafka === undefined) return;
+    const consumer = this.kafka.consumer({
+      groupId: this.config.group_id,
+      sessionTimeout: this.config.session_timeout,
+      heartbeatInterval: this.config.heartbeat_interval,
+      rebalanceTimeout: this.config.rebalance_timeout,
+      maxWaitTimeInMs: Math.min(1_000, this.config.heartbeat_interval),
+      allowAutoTopicCreation: false,
+      retry: { retries: CLIENT_RETRIES, initialRetryTime: 100, maxRetryTime: 5_000, restartOnFailure: async () => this.lifecycle === RUNNING },
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (event.payload.restart || this.lifecycle !== RUNNING || this.closing || this.consumer !== consumer) return;
+      const delay = this.relaunchBackoff.nextDelayMs();
+      this.log.warn("kafkajs gave up on the Kafka consumer: starting a new one", { error: describeKafkaError(event.payload.error), retry_in_ms: delay });
+      const previous = this.consumerStart ?? RESOLVED;
+      this.consumerStart = previous
+        .then(() => Promise.race([sleep(delay), this.stopping.wait()]))
+        .then(() => {
+          if (this.lifecycle === RUNNING && !this.closing && this.consumer === consumer) this.launchConsumer();
+          return this.consumerStart;
+        });
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => this.relaunchBackoff.reset());
+    this.consumer = consumer;
+    this.inbox.attach(consumer, this.log);
+    this.consumerStart = this.startConsumer(consumer);
   }
 
   /** Connects and subscribes, retrying with backoff while Kafka is unreachable or the topic is missing. */

@@ -15,8 +15,11 @@ export function kafkaChannel(name: string, brokers: readonly string[], values: P
       brokers: [...brokers],
       session_timeout: 6_000,
       heartbeat_interval: 500,
-      rebalance_timeout: 3_000,
-      request_timeout: 8_000,
+      // Generous for a loaded 2-core CI machine: a member that does not rejoin within the rebalance
+      // timeout is dropped and rejoins, which starts the next rebalance. JoinGroup waits up to the
+      // rebalance timeout, and kafkajs gives it the plain request timeout, so that one is longer.
+      rebalance_timeout: 10_000,
+      request_timeout: 15_000,
       connect_timeout: 2_000,
       transaction_capacity: 100,
       ...values,

@@ -10,7 +10,8 @@ import { recordingLogger } from "../../helpers/silent-logger";
 import { waitFor } from "../../helpers/wait-for";
 import { freshGroup, kafkaChannel, startChannel } from "./kafka-channel-helpers";
 
-describe("kafka channel", { timeout: 60_000 }, () => {
+// Rebalances in the mock take seconds, and many more on a loaded 2-core CI machine: generous waits.
+describe("kafka channel", { timeout: 120_000 }, () => {
   let cluster: KafkaMockCluster;
   let admin: ReturnType<Kafka["admin"]>;
   const channels: KafkaChannel[] = [];
@@ -208,7 +209,7 @@ describe("kafka channel", { timeout: 60_000 }, () => {
     await waitFor(
       "both channels to own two partitions",
       () => logs.every(({ lines }) => (assigned(lines) ?? "none").split(",").length === 2),
-      30_000,
+      60_000,
       50,
     );
     putCommitted(a, numberedEvents(100));
@@ -240,8 +241,8 @@ describe("kafka channel", { timeout: 60_000 }, () => {
     const held = bodies(open.take(10));
     const b = await startChannel(kafkaChannel("b", cluster.brokers, { topic: name, group_id: group }), channels, logs[1]?.log);
     const owns = (lines: string[]): string | undefined => lines.filter((line) => line.includes("Kafka partitions assigned")).at(-1)?.match(/partitions=(\S+)/)?.[1];
-    await waitFor("b to own a partition", () => /^"?\d"?$/.test(owns(logs[1]?.lines ?? []) ?? ""), 30_000, 50);
-    await waitFor("a to own one partition", () => /^"?\d"?$/.test(owns(logs[0]?.lines ?? []) ?? ""), 30_000, 50);
+    await waitFor("b to own a partition", () => /^"?\d"?$/.test(owns(logs[1]?.lines ?? []) ?? ""), 60_000, 50);
+    await waitFor("a to own one partition", () => /^"?\d"?$/.test(owns(logs[0]?.lines ?? []) ?? ""), 60_000, 50);
     open.commit();
     const delivered = [...held];
     await waitFor(
