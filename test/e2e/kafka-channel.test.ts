@@ -72,8 +72,11 @@ function topicBodies(topic: string): string[] {
   return kcat(["-C", "-b", cluster.bootstrap, "-t", topic, "-e", "-q", "-f", "%s\n"]).split("\n").filter((line) => line !== "");
 }
 
+/** The complete lines of `path` (the agent may be in the middle of writing the last one). */
 function readLines(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, "utf8").split("\n").filter((line) => line !== "") : [];
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, "utf8");
+  return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter((line) => line !== "");
 }
 
 /** Waits until the files hold every line of `expected` (in any order); returns everything they hold. */

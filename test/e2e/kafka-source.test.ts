@@ -71,10 +71,13 @@ async function startConsumer(run: Run): Promise<{ agent: AgentProcess; metrics: 
   return { agent, metrics };
 }
 
+/** The complete lines the agent has written so far (it may be in the middle of writing the last one). */
 function written(run: Run, topic: string): Written[] {
   const path = join(run.dir, "out", `${topic}.jsonl`);
   if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8")
+  const text = readFileSync(path, "utf8");
+  return text
+    .slice(0, text.lastIndexOf("\n") + 1)
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Written);
