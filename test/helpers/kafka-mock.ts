@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
+import { type Admin, Kafka, logLevel } from "kafkajs";
 
 /**
  * A real Kafka protocol endpoint for tests: librdkafka's mock cluster (Debian's `librdkafka-dev`), run by the
@@ -16,6 +17,9 @@ import { createInterface, type Interface } from "node:readline";
 export class KafkaMockCluster {
   private readonly answers: AsyncIterator<string>;
   private pending: Promise<unknown> = Promise.resolve();
+  private topicsMade = 0;
+  /** Made on first use by `committedOffsets`, disconnected by `stop`. */
+  private admin: Promise<Admin> | undefined = undefined;
 
   private constructor(
     private readonly process: ChildProcessWithoutNullStreams,
@@ -66,6 +70,24 @@ export class KafkaMockCluster {
     return this.command(`topic ${name} ${partitions} ${replication}`);
   }
 
+  /** Creates a topic with a name no other test of this cluster has (`prefix-1`, `prefix-2`, …) and returns it. */
+  async newTopic(prefix: string, partitions = 1): Promise<string> {
+    const name = `${prefix}-${++this.topicsMade}`;
+    await this.createTopic(name, partitions);
+    return name;
+  }
+
+  /** A consumer group's committed offset of each partition of `topic`, by partition (-1: none), read with kafkajs's admin client. */
+  async committedOffsets(group: string, topic: string): Promise<number[]> {
+    this.admin ??= (async () => {
+      const admin = new Kafka({ brokers: this.brokers, logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      return admin;
+    })();
+    const [offsets] = await (await this.admin).fetchOffsets({ groupId: group, topics: [topic] });
+    return (offsets?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
+  }
+
   /**
    * The next requests with this API key (0 Produce, 1 Fetch, 3 Metadata, 8 OffsetCommit, 11 JoinGroup, …)
    * fail with these Kafka error codes, in order (e.g. 6 NOT_LEADER_FOR_PARTITION, 7 REQUEST_TIMED_OUT,
@@ -95,6 +117,7 @@ export class KafkaMockCluster {
 
   /** Tears the cluster down (closing stdin is what makes it exit; SIGKILL after 5 s). */
   async stop(): Promise<void> {
+    await (await this.admin?.catch(() => undefined))?.disconnect();
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.process.once("exit", () => resolve()));
     this.process.stdin.end();

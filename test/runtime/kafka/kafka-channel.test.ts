@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { KafkaChannel } from "../../../runtime/channels/kafka/kafka-channel";
 import { ChannelFullError } from "../../../runtime/core/errors";
@@ -13,33 +12,19 @@ import { freshGroup, kafkaChannel, startChannel } from "./kafka-channel-helpers"
 // Rebalances in the mock take seconds, and many more on a loaded 2-core CI machine: generous waits.
 describe("kafka channel", { timeout: 120_000 }, () => {
   let cluster: KafkaMockCluster;
-  let admin: ReturnType<Kafka["admin"]>;
   const channels: KafkaChannel[] = [];
-  let topicNumber = 0;
 
   beforeAll(async () => {
     cluster = await KafkaMockCluster.start({ brokers: 1 });
-    admin = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
   });
   afterEach(async () => {
     await Promise.all(channels.splice(0).map((channel) => channel.stop()));
   });
-  afterAll(async () => {
-    await admin.disconnect();
-    await cluster.stop();
-  });
+  afterAll(() => cluster.stop());
 
-  async function topic(partitions = 1): Promise<string> {
-    const name = `chan-${++topicNumber}`;
-    await cluster.createTopic(name, partitions);
-    return name;
-  }
+  const topic = (partitions = 1): Promise<string> => cluster.newTopic("chan", partitions);
+  const committed = (group: string, name: string): Promise<number[]> => cluster.committedOffsets(group, name);
 
-  async function committed(group: string, name: string): Promise<number[]> {
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [name] });
-    return (offsets?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
-  }
 
   it("produces a put as records (value = body, record headers = headers) and resolves whenDurable after the ack", async () => {
     const name = await topic();

@@ -1,4 +1,3 @@
-import { Kafka, logLevel } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { MemoryChannel } from "../../../runtime/channels/memory/memory-channel";
 import type { ChannelProcessor } from "../../../runtime/core/component";
@@ -22,28 +21,18 @@ function lines(prefix: string, count: number, from = 0): string[] {
 // The mock's first group join takes about 3 s, each restart or rebalance a few more.
 describe("kafka source", { timeout: 60_000 }, () => {
   let cluster: KafkaMockCluster;
-  let admin: ReturnType<Kafka["admin"]>;
   const sources: KafkaSource[] = [];
-  let topicNumber = 0;
 
   beforeAll(async () => {
     cluster = await KafkaMockCluster.start({ brokers: 1 });
-    admin = new Kafka({ brokers: cluster.brokers, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
   });
   afterEach(async () => {
     await Promise.all(sources.splice(0).map((source) => source.stop()));
   });
-  afterAll(async () => {
-    await admin.disconnect();
-    await cluster.stop();
-  });
+  afterAll(() => cluster.stop());
 
-  async function topic(partitions = 1): Promise<string> {
-    const name = `src-${++topicNumber}`;
-    await cluster.createTopic(name, partitions);
-    return name;
-  }
+  const topic = (partitions = 1): Promise<string> => cluster.newTopic("src", partitions);
+  const committed = (group: string, name: string): Promise<number[]> => cluster.committedOffsets(group, name);
 
   function channelAndProcessor(capacity = 100_000, transactionCapacity = 100): { channel: MemoryChannel; processor: ReplicatingProcessor } {
     const channel = memoryChannel("c", { capacity, transaction_capacity: transactionCapacity });
@@ -56,11 +45,6 @@ describe("kafka source", { timeout: 60_000 }, () => {
     return source;
   }
 
-  /** The group's committed offset of each partition (-1: none). */
-  async function committed(group: string, name: string): Promise<number[]> {
-    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [name] });
-    return (offsets?.partitions ?? []).sort((a, b) => a.partition - b.partition).map((p) => Number(p.offset));
-  }
 
   it("turns records fed by kcat into events: value, key, Kafka headers, topic, partition, offset, timestamp", async () => {
     const name = await topic();
