@@ -15,7 +15,8 @@ import { Outbox } from "./outbox";
 import { roundRobinPartitioner } from "./partitioner";
 import type { kafkaChannelSpec } from "./spec";
 import { KafkaTakeTransaction } from "./transactions";
-import { groupIdProblem, topicNameProblem } from "./validate";
+import { topicNameProblem } from "../../kafka/topic-name";
+import { groupIdProblem } from "./validate";
 
 export type KafkaChannelConfig = ConfigOf<typeof kafkaChannelSpec>;
 

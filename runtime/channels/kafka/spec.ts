@@ -1,6 +1,7 @@
 import { kafkaConnectionProperties } from "../../kafka/connection-properties";
 import type { ComponentSpec } from "../../spec";
-import { groupIdProblem, topicNameProblem } from "./validate";
+import { topicNameProblem } from "../../kafka/topic-name";
+import { groupIdProblem } from "./validate";
 
 export const kafkaChannelSpec = {
   role: "channel",

@@ -1,4 +1,5 @@
 import type { Headers } from "../../core/event";
+import { isValidTopicName, MAX_TOPIC_LENGTH, REFUSED_TOPIC_CHAR, topicNameProblem } from "../../kafka/topic-name";
 
 /**
  * A Kafka topic written with `%{header}` escapes (`logs-%{app}`): Flume's `kafka.topic`, whose escapes read
@@ -15,9 +16,6 @@ export interface TopicTemplate {
   readonly headers: readonly string[];
 }
 
-const MAX_TOPIC_LENGTH = 249;
-const TOPIC_CHARS = /^[a-zA-Z0-9._-]*$/;
-
 export class TopicTemplateError extends Error {}
 
 /** Splits `text` into literal text and `%{header}` escapes; throws `TopicTemplateError` with a reason. */
@@ -28,7 +26,7 @@ export function parseTopicTemplate(text: string): TopicTemplate {
   for (;;) {
     const escape = text.indexOf("%{", from);
     const literal = text.slice(from, escape === -1 ? text.length : escape);
-    const bad = /[^a-zA-Z0-9._-]/.exec(literal);
+    const bad = REFUSED_TOPIC_CHAR.exec(literal);
     if (bad !== null) {
       const char = bad[0];
       throw new TopicTemplateError(
@@ -53,20 +51,6 @@ export function parseTopicTemplate(text: string): TopicTemplate {
     throw new TopicTemplateError(`its literal text alone is longer than Kafka's ${MAX_TOPIC_LENGTH} characters`);
   }
   return { literals, headers };
-}
-
-/** Why Kafka would refuse `name` as a topic name, or undefined when it is a valid one. */
-export function topicNameProblem(name: string): string | undefined {
-  if (name === "") return "a topic name cannot be empty";
-  if (name === "." || name === "..") return `\`${name}\` is not a valid topic name`;
-  if (name.length > MAX_TOPIC_LENGTH) return `a topic name is at most ${MAX_TOPIC_LENGTH} characters, this one has ${name.length}`;
-  if (!TOPIC_CHARS.test(name)) return `${JSON.stringify(name)} has characters Kafka refuses in a topic name (only letters, digits, \`.\`, \`_\` and \`-\`)`;
-  return undefined;
-}
-
-/** Whether `name` is a topic name Kafka accepts (the hot-path form of `topicNameProblem`). */
-export function isValidTopicName(name: string): boolean {
-  return name.length > 0 && name.length <= MAX_TOPIC_LENGTH && name !== "." && name !== ".." && TOPIC_CHARS.test(name);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PropertyValue } from "../../spec";
-import { parseTopicTemplate, TopicTemplateError, topicNameProblem } from "./topic-template";
+import { topicNameProblem } from "../../kafka/topic-name";
+import { parseTopicTemplate, TopicTemplateError } from "./topic-template";
 
 // The checks of the `kafka` sink spec's `validate`: `flowc check` reports a value written in the file that
 // fails one (FLOW3004), and the sink runs the same checks on `env()` values when it is constructed.

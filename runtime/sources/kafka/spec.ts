@@ -1,14 +1,14 @@
 import { kafkaConnectionProperties } from "../../kafka/connection-properties";
+import { topicNameProblem } from "../../kafka/topic-name";
 import type { ComponentSpec, PropertyValue } from "../../spec";
 
-/** A Kafka topic name: 1–249 characters of letters, digits, `.`, `_` and `-` (Kafka's own rule). */
+/** A `topics` list Kafka would refuse: empty, or with a name that is not a topic name. */
 function topicsProblem(value: PropertyValue): string | undefined {
   if (!Array.isArray(value)) return undefined;
   if (value.length === 0) return "give at least one topic (or use `topics_pattern` instead)";
   for (const topic of value) {
-    if (typeof topic !== "string" || !/^[A-Za-z0-9._-]{1,249}$/.test(topic)) {
-      return `${JSON.stringify(topic)} is not a Kafka topic name (1 to 249 letters, digits, \`.\`, \`_\` or \`-\`)`;
-    }
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) return `${JSON.stringify(topic)} is not a Kafka topic name: ${problem}`;
   }
   return undefined;
 }

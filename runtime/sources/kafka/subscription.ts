@@ -1,5 +1,6 @@
 import type { Kafka } from "kafkajs";
 import { UserFacingError } from "../../core/errors";
+import { topicNameProblem } from "../../kafka/topic-name";
 import { compileRegex } from "../../spec";
 
 /** What a kafka source consumes: a list of topics, or the topics whose names match a pattern. */
@@ -34,7 +35,8 @@ export function subscriptionOf(who: string, topics: readonly string[] | undefine
     throw new UserFacingError(`${who} needs topics (a list of topic names) or topics_pattern (a regular expression)`, 78);
   }
   for (const topic of listed) {
-    if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic)) throw new UserFacingError(`${who}: ${JSON.stringify(topic)} is not a Kafka topic name`, 78);
+    const problem = topicNameProblem(topic);
+    if (problem !== undefined) throw new UserFacingError(`${who}: ${JSON.stringify(topic)} is not a Kafka topic name: ${problem}`, 78);
   }
   return { topics: listed, describe: `topics ${listed.join(",")}` };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { topicNameProblem } from "../../../runtime/channels/kafka/validate";
+import { topicNameProblem } from "../../../runtime/kafka/topic-name";
 import { UserFacingError } from "../../../runtime/core/errors";
 import { codes, compile } from "../../helpers/compile";
 import { silentLogger } from "../../helpers/silent-logger";
