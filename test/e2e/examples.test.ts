@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
 import { kcat, KafkaMockCluster } from "../helpers/kafka-mock";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 
 const work = mkdtempSync(join(tmpdir(), "flowc-examples-"));
@@ -15,8 +15,7 @@ let agent: AgentProcess | undefined;
 
 beforeAll(() => {
   for (const example of ["multiplexing", "fanout", "failover", "kafka"]) {
-    const build = runCli(["build", `examples/${example}.flow`, "--out", dist], { timeoutMs: 170_000 });
-    if (build.status !== 0) throw new Error(`flowc build examples/${example}.flow failed (${build.status}):\n${build.stderr}`);
+    buildFlow(`examples/${example}.flow`, dist);
   }
 }, 300_000);
 

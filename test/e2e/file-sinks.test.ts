@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { connectTcp, endWith, whenClosed } from "../helpers/tcp-client";
 import { waitFor } from "../helpers/wait-for";
 
@@ -17,8 +17,7 @@ const binary = join(work, "dist", "file_sinks", "file_sinks");
 let agent: AgentProcess | undefined;
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/file-sinks.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/file-sinks.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(() => killAgent(agent));

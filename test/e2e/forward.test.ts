@@ -8,7 +8,7 @@ import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../hel
 import { FakeReceiver } from "../helpers/fake-forward-receiver";
 import { EventTime, RawClient } from "../helpers/forward-raw-client";
 import { freePort } from "../helpers/free-port";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
 
@@ -19,8 +19,7 @@ let agent: AgentProcess | undefined;
 const receivers: FakeReceiver[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/forward.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/forward.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
 import { ndjsonEvents, startReceiver, type HttpReceiver, type ReceivedRequest } from "../helpers/http-receiver";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { selfSigned, type SelfSigned } from "../helpers/tls-certs";
 import { waitFor } from "../helpers/wait-for";
 
@@ -21,8 +21,7 @@ let agent: AgentProcess | undefined;
 const receivers: HttpReceiver[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/http.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/http.flow", join(work, "dist"));
   // Made with `openssl req -x509`: the agent's server certificate, a client's, the upstream server's
   // (which the agent's `out_tls` sink trusts with tls_ca) and the one the agent presents upstream.
   certs = { server: selfSigned(work, "server"), client: selfSigned(work, "client"), upstream: selfSigned(work, "upstream"), relayClient: selfSigned(work, "relay-client") };

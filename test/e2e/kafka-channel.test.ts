@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
 import { KafkaMockCluster, kcat } from "../helpers/kafka-mock";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { connectTcp, endWith } from "../helpers/tcp-client";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
@@ -21,12 +21,10 @@ const work = mkdtempSync(join(tmpdir(), "flowc-e2e-kafka-channel-"));
 const binary = join(work, "dist", "relay", "relay");
 const agents: AgentProcess[] = [];
 let cluster: KafkaMockCluster;
-let topics = 0;
 
 beforeAll(async () => {
   cluster = await KafkaMockCluster.start({ brokers: 1 });
-  const build = runCli(["build", "test/e2e/flows/kafka-channel.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/kafka-channel.flow", join(work, "dist"));
 }, 180_000);
 afterEach(() => {
   for (const agent of agents.splice(0)) killAgent(agent);
@@ -39,12 +37,6 @@ afterAll(async () => {
 interface Relay {
   readonly agent: AgentProcess;
   readonly port: number;
-}
-
-async function newTopic(partitions: number): Promise<string> {
-  const name = `relay-${process.pid}-${++topics}`;
-  await cluster.createTopic(name, partitions);
-  return name;
 }
 
 async function startRelay(topic: string, out: string, group = "relay"): Promise<Relay> {
@@ -105,7 +97,7 @@ async function stopRelay(relay: Relay): Promise<void> {
 
 describe("kafka channel in an agent", () => {
   it("keeps events in Kafka when the agent is killed: a restart delivers every one of them", async () => {
-    const topic = await newTopic(2);
+    const topic = await cluster.newTopic("relay", 2);
     const dir = mkdtempSync(join(work, "kill-"));
     // The sink writes into a pipe nobody reads yet: it stalls once the pipe is full, and the rest stays in Kafka.
     const pipe = join(dir, "stalled.fifo");
@@ -142,7 +134,7 @@ describe("kafka channel in an agent", () => {
   }, 120_000);
 
   it("loses nothing it accepted when stopped mid-stream, and delivers it after a restart without duplicates", async () => {
-    const topic = await newTopic(2);
+    const topic = await cluster.newTopic("relay", 2);
     const dir = mkdtempSync(join(work, "term-"));
     const out = join(dir, "out.log");
     const first = await startRelay(topic, out);
@@ -173,7 +165,7 @@ describe("kafka channel in an agent", () => {
   }, 120_000);
 
   it("shares the topic's partitions between two agents of one consumer group", async () => {
-    const topic = await newTopic(4);
+    const topic = await cluster.newTopic("relay", 4);
     const dir = mkdtempSync(join(work, "scale-"));
     const outs = [join(dir, "a.log"), join(dir, "b.log")];
     const a = await startRelay(topic, outs[0] as string, "scale");

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
 import { KafkaMockCluster } from "../helpers/kafka-mock";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { connectTcp, endWith } from "../helpers/tcp-client";
 import { waitFor } from "../helpers/wait-for";
 import { readBack } from "../runtime/kafka/read-back";
@@ -18,8 +18,7 @@ let agent: AgentProcess | undefined;
 const clusters: KafkaMockCluster[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/kafka-sink.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/kafka-sink.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { KafkaMockCluster, kcat } from "../helpers/kafka-mock";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
 
@@ -21,8 +21,7 @@ let tests = 0;
 
 beforeAll(async () => {
   cluster = await KafkaMockCluster.start({ brokers: 1 });
-  const build = runCli(["build", "test/e2e/flows/kafka-source.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/kafka-source.flow", join(work, "dist"));
 }, 180_000);
 afterEach(() => {
   for (const agent of agents.splice(0)) killAgent(agent);

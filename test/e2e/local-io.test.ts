@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
 
@@ -14,8 +14,7 @@ const binary = join(work, "dist", "local", "local");
 const running: ChildProcess[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/local-io.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/local-io.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(() => {

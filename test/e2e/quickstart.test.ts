@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 
 const work = mkdtempSync(join(tmpdir(), "flowc-e2e-"));
@@ -17,8 +17,7 @@ let agent: AgentProcess | undefined;
 
 beforeAll(() => {
   mkdirSync(emptyPath);
-  const build = runCli(["build", "examples/quickstart.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("examples/quickstart.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(() => killAgent(agent));

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, waitUntilReady, type AgentProcess } from "../helpers/agent-process";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
 
@@ -21,8 +21,7 @@ const agents: AgentProcess[] = [];
 const writers: ChildProcess[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/taildir.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/taildir.flow", join(work, "dist"));
   chmodSync(work, 0o755); // an agent run as another user must reach the binary
 }, 180_000);
 

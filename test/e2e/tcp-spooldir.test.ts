@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { killAgent, startAgent, type AgentProcess } from "../helpers/agent-process";
 import { freePort } from "../helpers/free-port";
-import { runCli } from "../helpers/run-cli";
+import { buildFlow } from "../helpers/run-cli";
 import { waitFor } from "../helpers/wait-for";
 import { withTimeout } from "../helpers/with-timeout";
 import { drop } from "../runtime/spooldir/spool-helpers";
@@ -22,8 +22,7 @@ const clients: ChildProcess[] = [];
 const descriptors: number[] = [];
 
 beforeAll(() => {
-  const build = runCli(["build", "test/e2e/flows/tcp-spooldir.flow", "--out", join(work, "dist")], { timeoutMs: 170_000 });
-  if (build.status !== 0) throw new Error(`flowc build failed (${build.status}):\n${build.stderr}`);
+  buildFlow("test/e2e/flows/tcp-spooldir.flow", join(work, "dist"));
 }, 180_000);
 
 afterEach(() => {

@@ -20,3 +20,12 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/**
+ * `flowc build FILE --out OUT [OPTIONS…]` for an end-to-end test's setup (a build injects a 120 MB binary:
+ * up to 170 s on a loaded CI machine); throws with flowc's output when it fails.
+ */
+export function buildFlow(file: string, out: string, ...options: string[]): void {
+  const build = runCli(["build", file, "--out", out, ...options], { timeoutMs: 170_000 });
+  if (build.status !== 0) throw new Error(`flowc build ${[file, ...options].join(" ")} failed (${build.status}):\n${build.stderr}`);
+}

@@ -25,14 +25,12 @@ const BATCH = 50;
 describe("kafka source: a 2-member consumer group rebalancing mid-stream", { timeout: 120_000 }, () => {
   let cluster: KafkaMockCluster;
   let topic = "";
-  let topics = 0;
 
   beforeAll(async () => {
     cluster = await KafkaMockCluster.start({ brokers: 1 });
   });
   beforeEach(async () => {
-    topic = `shared-${++topics}`;
-    await cluster.createTopic(topic, PARTITIONS);
+    topic = await cluster.newTopic("shared", PARTITIONS);
   });
   afterAll(() => cluster.stop());
 
@@ -41,6 +39,18 @@ describe("kafka source: a 2-member consumer group rebalancing mid-stream", { tim
     const inner = new ReplicatingProcessor({ required: [channel], optional: [], interceptors: [] });
     const processor = processorFor === undefined ? inner : processorFor(inner);
     return { channel, source: kafkaSource(name, cluster.brokers, processor, { topics: [topic], group_id: group, batch_size: BATCH }) };
+  }
+
+  /** Starts both members' sources and waits until they share the partitions, each owning some. */
+  async function startSharing(a: { source: KafkaSource }, b: { source: KafkaSource }): Promise<void> {
+    await a.source.start(silentLogger());
+    await b.source.start(silentLogger());
+    await waitFor(
+      `both members to share the ${PARTITIONS} partitions`,
+      () => a.source.assignedPartitions > 0 && b.source.assignedPartitions > 0 && a.source.assignedPartitions + b.source.assignedPartitions === PARTITIONS,
+      30_000,
+      50,
+    );
   }
 
   /** Produces ROUNDS rounds of PER_ROUND records to every partition, calling `midway` half way through. */
@@ -90,14 +100,7 @@ describe("kafka source: a 2-member consumer group rebalancing mid-stream", { tim
       received.push(...takeAll(a.channel), ...takeAll(b.channel));
     }, 5);
     try {
-      await a.source.start(silentLogger());
-      await b.source.start(silentLogger());
-      await waitFor(
-        "both members to share the 4 partitions",
-        () => a.source.assignedPartitions > 0 && b.source.assignedPartitions > 0 && a.source.assignedPartitions + b.source.assignedPartitions === PARTITIONS,
-        30_000,
-        50,
-      );
+      await startSharing(a, b);
       let stoppingA: Promise<void> | undefined;
       await produce(() => (stoppingA = a.source.stop()));
       await stoppingA;
@@ -136,9 +139,7 @@ describe("kafka source: a 2-member consumer group rebalancing mid-stream", { tim
       received.push(...takeAll(a.channel), ...takeAll(b.channel));
     }, 5);
     try {
-      await a.source.start(silentLogger());
-      await b.source.start(silentLogger());
-      await waitFor("both members to share the partitions", () => a.source.assignedPartitions > 0 && b.source.assignedPartitions > 0 && a.source.assignedPartitions + b.source.assignedPartitions === PARTITIONS, 30_000, 50);
+      await startSharing(a, b);
       await produce(() => (hang = true));
       await waitFor("a to hang in a batch", () => release !== undefined, 10_000);
       await waitFor("b to take every partition", () => b.source.assignedPartitions === PARTITIONS || undefined, 30_000, 50);
