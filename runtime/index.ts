@@ -30,6 +30,7 @@ export { LoggerSink } from "./sinks/logger/logger-sink";
 export { NullSink } from "./sinks/null/null-sink";
 export { HttpSink } from "./sinks/http/http-sink";
 export { KafkaSink } from "./sinks/kafka/kafka-sink";
+export { BytePattern } from "./processors/byte-pattern";
 export { ReplicatingProcessor } from "./processors/replicating-processor";
 export { RoutedProcessor, type Route, type RoutedProcessorOptions } from "./processors/routed-processor";
 export type { ProcessorOptions } from "./processors/processor-options";

@@ -1,16 +1,21 @@
 import type { PlanCondition, PlanSubject } from "../ir";
+import { asciiLiteralOf } from "./literal-pattern";
 
 /**
  * Compiles plan conditions to TypeScript expressions over the generated loop's `event` and its
  * `headers`. The body is read as `event.bodyText()`, which decodes it at most once per event, however
- * many interceptors and arms read it, and never when none does. Regexes and large `in` lists become
- * module constants, made once.
+ * many interceptors and arms read it, and never when none does; a body regex that is a plain ASCII
+ * literal searches the body's bytes instead (`asciiLiteralOf`). Regexes, their byte strings and large
+ * `in` lists become module constants, made once.
  */
 export class ConditionCompiler {
   /** Module-level constant declarations the expressions refer to, in order. */
   readonly constants: string[] = [];
+  /** Runtime exports the constants use. */
+  readonly imports = new Set<string>();
   private readonly regexes = new Map<string, string>();
   private readonly sets = new Map<string, string>();
+  private readonly bytePatterns = new Map<string, string>();
 
   constructor(private readonly prefix: string) {}
 
@@ -33,6 +38,8 @@ export class ConditionCompiler {
         if (condition.values.length <= 3) return `(${condition.values.map((v) => `${value} === ${JSON.stringify(v)}`).join(" || ")})`;
         return `${this.set(condition.values)}.has(${value} as string)`;
       case "matches": {
+        const literal = "body" in condition.subject ? asciiLiteralOf(condition.pattern, condition.flags) : undefined;
+        if (literal !== undefined) return `${this.bytePattern(literal)}.foundIn(event.body)`;
         const regex = this.regex(condition.pattern, condition.flags);
         return "body" in condition.subject ? `${regex}.test(${value})` : `(${value} !== undefined && ${regex}.test(${value}))`;
       }
@@ -47,6 +54,18 @@ export class ConditionCompiler {
       name = `${this.prefix}_re${this.regexes.size + 1}`;
       this.regexes.set(literal, name);
       this.constants.push(`const ${name} = ${literal};`);
+    }
+    return name;
+  }
+
+  /** A module constant searching bodies' bytes for `text` (ASCII), without decoding them. */
+  private bytePattern(text: string): string {
+    let name = this.bytePatterns.get(text);
+    if (name === undefined) {
+      name = `${this.prefix}_bytes${this.bytePatterns.size + 1}`;
+      this.bytePatterns.set(text, name);
+      this.constants.push(`const ${name} = new BytePattern(${JSON.stringify(text)});`);
+      this.imports.add("BytePattern");
     }
     return name;
   }

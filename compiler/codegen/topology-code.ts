@@ -48,6 +48,7 @@ export function topologyCode(plan: TierPlan): TopologyCode {
     `  sources: [${plan.sources.map(variable).join(", ")}],`,
     "};",
   );
+  for (const name of conditions.imports) imports.add(name);
   return { constants: conditions.constants, body, imports };
 }
 

@@ -23,10 +23,11 @@ export interface PutTransaction {
 
 /**
  * A take transaction: `take` removes events from the head; `commit` forgets them, `rollback` puts them
- * back at the head in their original order so the retry sees the same sequence.
+ * back at the head in their original order so the retry sees the same sequence. The array `take` returns
+ * is read-only: the transaction may keep it as its record of what to put back.
  */
 export interface TakeTransaction {
-  take(max: number): FlowEvent[];
+  take(max: number): readonly FlowEvent[];
   commit(): void;
   rollback(): void;
 }

@@ -23,6 +23,12 @@ export interface ChannelProcessor {
  */
 export interface Interceptor {
   readonly name: string;
+  /**
+   * `true` when `intercept` only changes events in place and returns the array it was given, whole and
+   * in order (it never drops an event). The chain then runs it on the source's own array; before any
+   * other interceptor it copies the batch first, so a drop never shortens the array the source keeps.
+   */
+  readonly keepsEveryEvent?: boolean;
   intercept(events: FlowEvent[]): FlowEvent[];
 }
 

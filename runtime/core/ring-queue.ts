@@ -28,6 +28,29 @@ export class RingQueue<T> {
     this.count += values.length;
   }
 
+  /**
+   * Removes up to `max` items from the head and returns them as a new array. Copies with `slice` (one or
+   * two block copies) rather than item by item: this is the take side of the memory channel's hot path.
+   */
+  shift(max: number): T[] {
+    const n = Math.max(0, Math.min(max, this.count));
+    const items = this.items;
+    const head = this.head;
+    const firstPart = Math.min(n, items.length - head);
+    const out = items.slice(head, head + firstPart) as T[];
+    items.fill(undefined, head, head + firstPart);
+    if (firstPart < n) {
+      const rest = n - firstPart;
+      for (let i = 0; i < rest; i++) {
+        out.push(items[i] as T);
+        items[i] = undefined;
+      }
+    }
+    this.head = (head + n) & (items.length - 1);
+    this.count -= n;
+    return out;
+  }
+
   /** Moves up to `max` items from the head into `into`; returns how many moved. */
   shiftInto(into: T[], max: number): number {
     const n = Math.max(0, Math.min(max, this.count));

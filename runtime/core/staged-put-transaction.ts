@@ -37,14 +37,16 @@ export class StagedPutTransaction implements PutTransaction {
       );
     }
     channel.counter.EventPutAttemptCount += events.length;
-    const staged = this.staged;
     let bytes = 0;
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i] as FlowEvent;
-      bytes += event.body.length;
-      staged.push(event);
-    }
+    for (let i = 0; i < events.length; i++) bytes += (events[i] as FlowEvent).body.length;
     this.stagedBytes += bytes;
+    // Nearly every transaction has one put: a block copy of the caller's array (which it may reuse).
+    if (this.staged.length === 0) {
+      this.staged = events.slice();
+    } else {
+      const staged = this.staged;
+      for (let i = 0; i < events.length; i++) staged.push(events[i] as FlowEvent);
+    }
   }
 
   ensureRoom(): void {

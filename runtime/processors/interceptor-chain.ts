@@ -2,10 +2,11 @@ import type { Interceptor } from "../core/component";
 import type { FlowEvent } from "../core/event";
 
 /**
- * Runs a source's interceptors over a batch, in order. With no interceptors it hands the batch back
- * untouched; otherwise it first copies the batch into an array it owns and reuses, so an interceptor that
- * drops events in place never shortens the caller's array (the source keeps that array to retry a refused
- * batch, and counts what it received from it).
+ * Runs a source's interceptors over a batch, in order. Interceptors that keep every event
+ * (`keepsEveryEvent`: static, timestamp, host, …) run on the caller's array as it is. Before the first one
+ * that may drop events, the batch is copied into an array the chain owns and reuses, so a drop never
+ * shortens the caller's array (the source keeps that array to retry a refused batch, and counts what it
+ * received from it). A chain of header-setting interceptors thus copies nothing.
  */
 export class InterceptorChain {
   private readonly interceptors: readonly Interceptor[];
@@ -19,11 +20,19 @@ export class InterceptorChain {
   /** The events to put, in order. Valid until `release`, which the caller runs once the put is done. */
   apply(events: readonly FlowEvent[]): readonly FlowEvent[] {
     const interceptors = this.interceptors;
-    if (interceptors.length === 0) return events;
-    const scratch = this.scratch;
-    for (let i = 0; i < events.length; i++) scratch.push(events[i] as FlowEvent);
-    let kept = scratch;
-    for (let i = 0; i < interceptors.length; i++) kept = (interceptors[i] as Interceptor).intercept(kept);
+    // Until the first copy, `kept` is the caller's array, which only in-place interceptors may see.
+    let kept = events as FlowEvent[];
+    let copied = false;
+    for (let i = 0; i < interceptors.length; i++) {
+      const interceptor = interceptors[i] as Interceptor;
+      if (!copied && interceptor.keepsEveryEvent !== true) {
+        const scratch = this.scratch;
+        for (let e = 0; e < kept.length; e++) scratch.push(kept[e] as FlowEvent);
+        kept = scratch;
+        copied = true;
+      }
+      kept = interceptor.intercept(kept);
+    }
     return kept;
   }
 

@@ -24,7 +24,8 @@ export interface RoutedProcessorOptions extends ProcessorOptions {
  * stays empty open no transaction.
  *
  * The code generator writes `route` as one loop with the arms as a plain `if`/`else` chain per event
- * (first matching arm wins), regexes compiled once. For
+ * (first matching arm wins), regexes compiled once; a regex that is plain ASCII text searches the body's
+ * bytes (`BytePattern`) instead of decoding it. For
  *
  * ```flow
  * route inbound {
@@ -37,7 +38,7 @@ export interface RoutedProcessorOptions extends ProcessorOptions {
  * it would generate:
  *
  * ```ts
- * const route_inbound_1 = /timeout/;
+ * const cond_bytes1 = new BytePattern("timeout");
  * const processor_inbound = new RoutedProcessor({
  *   required: [channel_hot, channel_archive],
  *   optional: [channel_debug],
@@ -46,11 +47,12 @@ export interface RoutedProcessorOptions extends ProcessorOptions {
  *     const hot = required[0]!, archive = required[1]!, debug = optional[0]!;
  *     for (let i = 0; i < events.length; i++) {
  *       const event = events[i]!;
- *       const level = event.headers["level"];
- *       if (level === "ERROR" || level === "FATAL") {
+ *       const headers = event.headers;
+ *       const header_0 = headers["level"];
+ *       if ((header_0 === "ERROR" || header_0 === "FATAL")) {
  *         hot.push(event);
  *         archive.push(event);
- *       } else if (route_inbound_1.test(event.body.toString())) {
+ *       } else if (cond_bytes1.foundIn(event.body)) {
  *         archive.push(event);
  *         debug.push(event);
  *       } else {

@@ -41,6 +41,13 @@ const ROUTED = `tier edge {
     send s { headers = { dc = "us" }, body = "fine" }
     expect headers { dc = "eu-1" }
   }
+
+  test "a literal regex finds its text in UTF-8 bodies" {
+    send s { body = "café ERROR ☕" }
+    expect a, b
+    send s { body = "Ärger, kein Fehler" }
+    expect b
+  }
 }
 `;
 
@@ -60,7 +67,8 @@ describe("flowc test", () => {
     expect(run.stdout).toContain(`✗ a wrong expectation\n      ${path}:24: expected the event in \`a\`, but it reached \`b\``);
     // static() keeps an existing header by default (preserve_existing), so the test's own `dc` stays.
     expect(run.stdout).toContain(`✗ a wrong header\n      ${path}:29: expected header \`dc\` = "eu-1", found "us"`);
-    expect(run.stdout).toContain("3 tests, 1 passed, 2 failed");
+    expect(run.stdout).toContain("✓ a literal regex finds its text in UTF-8 bodies");
+    expect(run.stdout).toContain("4 tests, 2 passed, 2 failed");
     expect(run.status).toBe(1);
   });
 

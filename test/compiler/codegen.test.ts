@@ -36,6 +36,7 @@ tier r {
   route s {
     when header.level in ["ERROR", "FATAL"] -> hot, optional b
     when body ~ /time(out)?/i -> hot
+    when body ~ /disk \\/ full/ and body !~ /retry/ -> hot
     else -> b
   }
   hot -> kh
@@ -92,7 +93,7 @@ describe("code generation", () => {
         paths: { "flowc/runtime": ["runtime/index.ts"] },
       },
     });
-    const files = [{ name: "fan", entry }, { name: "groups", entry: generateEntry(planOf(GROUPS)) }, ...examples].map(({ name, entry: text }) =>
+    const files = [{ name: "fan", entry }, { name: "groups", entry: generateEntry(planOf(GROUPS)) }, { name: "routed", entry: generateEntry(planOf(ROUTED)) }, ...examples].map(({ name, entry: text }) =>
       project.createSourceFile(join(ROOT, "runtime", `__generated_${name}__.ts`), text),
     );
     expect(examples.length).toBeGreaterThanOrEqual(4);
@@ -106,6 +107,9 @@ describe("code generation", () => {
     expect(routed).toContain('const header_0 = headers["level"];');
     expect(routed).toContain('if ((header_0 === "ERROR" || header_0 === "FATAL")) {');
     expect(routed).toContain("} else if (cond_re1.test(event.bodyText())) {");
+    // Plain ASCII literals search the body's bytes: no decoding, no string per event.
+    expect(routed).toContain('const cond_bytes1 = new BytePattern("disk / full");');
+    expect(routed).toContain("} else if ((cond_bytes1.foundIn(event.body) && !cond_bytes2.foundIn(event.body))) {");
     expect(routed).toContain("required_hot.push(event); optional_b.push(event);");
     expect(routed).toMatch(/} else \{\s+required_b\.push\(event\);/);
     expect(routed).toContain("required: [channel_hot, channel_b],");

@@ -14,7 +14,7 @@ export function putCommitted(channel: Channel, events: readonly FlowEvent[]): vo
 }
 
 /** Takes up to `max` events from `channel` in one committed transaction. */
-export function takeCommitted(channel: Channel, max: number = channel.transactionCapacity): FlowEvent[] {
+export function takeCommitted(channel: Channel, max: number = channel.transactionCapacity): readonly FlowEvent[] {
   const txn = channel.beginTake();
   const events = txn.take(max);
   txn.commit();

@@ -198,6 +198,31 @@ describe("ReplicatingProcessor", () => {
       expect(bodies(takeAll(channel))).toEqual(["a", "b"]);
     });
 
+    it("that keep every event run on the caller's array; the first that may drop gets a copy", () => {
+      const channel = memoryChannel("c");
+      const seen: FlowEvent[][] = [];
+      const tag = (name: string): Interceptor => ({
+        name,
+        keepsEveryEvent: true,
+        intercept(events) {
+          seen.push(events);
+          for (const e of events) e.headers[name] = "yes";
+          return events;
+        },
+      });
+      const processor = new ReplicatingProcessor({ required: [channel], interceptors: [tag("a"), tag("b"), dropInPlace("x"), tag("c")] });
+      const events = [event("x1"), event("k1"), event("x2"), event("k2")];
+      const before = [...events];
+      processor.process(events);
+      expect(seen[0]).toBe(events);
+      expect(seen[1]).toBe(events);
+      expect(seen[2]).not.toBe(events);
+      expect(events).toEqual(before);
+      const taken = takeAll(channel);
+      expect(bodies(taken)).toEqual(["k1", "k2"]);
+      for (const e of taken) expect(e.headers).toEqual({ a: "yes", b: "yes", c: "yes" });
+    });
+
     it("may return a new array", () => {
       const channel = memoryChannel("c");
       const reverse: Interceptor = { name: "reverse", intercept: (events) => [...events].reverse() };

@@ -102,6 +102,34 @@ describe("RingQueue", () => {
     });
   });
 
+  describe("shift", () => {
+    it("returns a new array of at most `max` items from the head, none for a max of zero or less", () => {
+      const queue = new RingQueue<number>(4);
+      queue.pushAll([1, 2, 3]);
+      expect(queue.shift(0)).toEqual([]);
+      expect(queue.shift(-1)).toEqual([]);
+      expect(queue.shift(2)).toEqual([1, 2]);
+      expect(queue.shift(100)).toEqual([3]);
+      expect(queue.length).toBe(0);
+      expect(queue.shift(1)).toEqual([]);
+    });
+
+    it("takes across the end of the buffer in order, and keeps no reference to what it took", () => {
+      const queue = new RingQueue<{ n: number }>(16);
+      const values = range(0, 20).map((n) => ({ n }));
+      queue.pushAll(values.slice(0, 12));
+      expect(queue.shift(10)).toEqual(values.slice(0, 10)); // head at slot 10
+      queue.pushAll(values.slice(12, 20)); // slots 10..15, then 0..3
+      const taken = queue.shift(9); // slots 10..15 and 0..2
+      expect(taken).toEqual(values.slice(10, 19));
+      expect(queue.length).toBe(1);
+      // The slots it emptied hold nothing that would keep an event alive.
+      const slots = (queue as unknown as { items: unknown[] }).items;
+      expect(slots.filter((item) => item !== undefined)).toEqual([values[19]]);
+      expect(queue.shift(5)).toEqual([values[19]]);
+    });
+  });
+
   describe("unshiftAll", () => {
     it("puts items back at the head in their original order", () => {
       const queue = new RingQueue<number>();
@@ -159,8 +187,9 @@ describe("RingQueue", () => {
           model.push(...values);
         } else if (op === 1) {
           const max = rng.int(0, 50);
-          const into: number[] = [];
-          const moved = queue.shiftInto(into, max);
+          // Both ways of taking from the head, which must agree.
+          let into: number[] = [];
+          const moved = rng.chance(0.5) ? queue.shiftInto(into, max) : (into = queue.shift(max)).length;
           const expected = model.splice(0, max);
           expect(moved, `seed ${seed} step ${step}`).toBe(expected.length);
           expect(into, `seed ${seed} step ${step}`).toEqual(expected);

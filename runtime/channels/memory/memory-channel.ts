@@ -11,32 +11,31 @@ import { StagedPutTransaction } from "../../core/staged-put-transaction";
 export type MemoryChannelConfig = ConfigOf<typeof memoryChannelSpec>;
 
 const RESOLVED = Promise.resolve();
+const NONE: readonly FlowEvent[] = [];
 
 /** Transaction states, as in Flume's BasicTransactionSemantics. */
 const OPEN = 0;
 const DONE = 1;
 
 class MemoryTakeTransaction implements TakeTransaction {
-  private readonly taken: FlowEvent[] = [];
+  /** What to put back on rollback: the first take's array itself (read-only to the taker, see `take`). */
+  private taken: readonly FlowEvent[] = NONE;
   /** Body bytes of `taken`: freed from the channel's byte count when the take commits. */
   private takenBytes = 0;
   private state = OPEN;
 
   constructor(private readonly channel: MemoryChannel) {}
 
-  take(max: number): FlowEvent[] {
+  take(max: number): readonly FlowEvent[] {
     if (this.state !== OPEN) throw new TransactionStateError("take on a finished transaction");
     const room = this.channel.transactionCapacity - this.taken.length;
-    const batch: FlowEvent[] = [];
-    this.channel.takeInto(batch, Math.min(max, room));
-    const taken = this.taken;
+    const batch = this.channel.takeBatch(Math.min(max, room));
     let bytes = 0;
-    for (let i = 0; i < batch.length; i++) {
-      const event = batch[i] as FlowEvent;
-      bytes += event.body.length;
-      taken.push(event);
-    }
+    for (let i = 0; i < batch.length; i++) bytes += (batch[i] as FlowEvent).body.length;
     this.takenBytes += bytes;
+    // A sink runner takes once per transaction: keep that array rather than copy it. A second take
+    // makes a new record, since the taker holds the first array.
+    this.taken = this.taken.length === 0 ? batch : this.taken.concat(batch);
     return batch;
   }
 
@@ -158,11 +157,13 @@ export class MemoryChannel implements Channel {
   }
 
   /** @internal used by MemoryTakeTransaction */
-  takeInto(batch: FlowEvent[], max: number): void {
-    const taken = this.queue.shiftInto(batch, max);
+  takeBatch(max: number): FlowEvent[] {
+    const batch = this.queue.shift(max);
+    const taken = batch.length;
     this.inFlight += taken;
     // Flume counts one attempt per take() call: one per event, plus the empty take that ends a short batch.
     this.counter.EventTakeAttemptCount += taken < max ? taken + 1 : taken;
+    return batch;
   }
 
   /** @internal used by MemoryTakeTransaction */
@@ -175,7 +176,7 @@ export class MemoryChannel implements Channel {
   }
 
   /** @internal used by MemoryTakeTransaction */
-  rollbackTake(events: FlowEvent[]): void {
+  rollbackTake(events: readonly FlowEvent[]): void {
     this.inFlight -= events.length;
     this.queue.unshiftAll(events);
     if (events.length > 0) this.readable.notify();

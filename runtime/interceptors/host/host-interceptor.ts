@@ -4,7 +4,6 @@ import type { FlowEvent } from "../../core/event";
 import type { ConfigOf } from "../../spec";
 import { checkHeaderName } from "../interceptor-config";
 import { InterceptorCounter } from "../interceptor-counter";
-import { setHeaderOnAll } from "../set-header";
 import type { hostInterceptorSpec } from "./spec";
 
 export type HostInterceptorConfig = ConfigOf<typeof hostInterceptorSpec>;
@@ -12,6 +11,8 @@ export type HostInterceptorConfig = ConfigOf<typeof hostInterceptorSpec>;
 /** Sets a header to this host's address or name, found once at construction. */
 export class HostInterceptor implements Interceptor {
   readonly counter = new InterceptorCounter();
+  /** It sets or changes headers or bodies in place and drops nothing (see `Interceptor`). */
+  readonly keepsEveryEvent = true;
   /** The header value, the same for every event. */
   readonly value: string;
   private readonly header: string;
@@ -28,7 +29,15 @@ export class HostInterceptor implements Interceptor {
 
   intercept(events: FlowEvent[]): FlowEvent[] {
     this.counter.EventsInterceptedCount += events.length;
-    setHeaderOnAll(events, this.header, this.value, this.preserveExisting);
+    // Its own loop rather than a helper shared with the other header-setting interceptors: see
+    // StaticInterceptor.intercept.
+    const key = this.header;
+    const value = this.value;
+    const preserveExisting = this.preserveExisting;
+    for (let i = 0; i < events.length; i++) {
+      const headers = (events[i] as FlowEvent).headers;
+      if (!preserveExisting || !Object.hasOwn(headers, key)) headers[key] = value;
+    }
     return events;
   }
 }

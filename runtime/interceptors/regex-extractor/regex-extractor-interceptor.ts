@@ -12,6 +12,8 @@ export type RegexExtractorInterceptorConfig = ConfigOf<typeof regexExtractorInte
 /** Sets one header per named capture group of the first match in the body. */
 export class RegexExtractorInterceptor implements Interceptor {
   readonly counter = new InterceptorCounter();
+  /** It sets or changes headers or bodies in place and drops nothing (see `Interceptor`). */
+  readonly keepsEveryEvent = true;
   private readonly regex: RegExp;
   /** The named groups, which are also the headers they set. */
   private readonly groups: readonly string[];

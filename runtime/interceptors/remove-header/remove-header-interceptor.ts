@@ -12,6 +12,8 @@ export type RemoveHeaderInterceptorConfig = ConfigOf<typeof removeHeaderIntercep
 /** Removes headers named in `with_name` or `from_list`, or whose whole name matches `match_regex`. */
 export class RemoveHeaderInterceptor implements Interceptor {
   readonly counter = new InterceptorCounter();
+  /** It sets or changes headers or bodies in place and drops nothing (see `Interceptor`). */
+  readonly keepsEveryEvent = true;
   /** `with_name` and `from_list` together, without repeats. */
   private readonly names: readonly string[];
   /** `match_regex` anchored at both ends; undefined when not set. */

@@ -10,6 +10,8 @@ export type SearchReplaceInterceptorConfig = ConfigOf<typeof searchReplaceInterc
 /** Replaces every match of `search_pattern` in the body with `replace_string`. */
 export class SearchReplaceInterceptor implements Interceptor {
   readonly counter = new InterceptorCounter();
+  /** It sets or changes headers or bodies in place and drops nothing (see `Interceptor`). */
+  readonly keepsEveryEvent = true;
   /** Global, so `replace` replaces every match (and restarts from 0 on each call). */
   private readonly regex: RegExp;
   private readonly replacement: string;

@@ -11,6 +11,8 @@ export type UuidInterceptorConfig = ConfigOf<typeof uuidInterceptorSpec>;
 /** Sets a header to `prefix` followed by a random UUID, one per event. */
 export class UuidInterceptor implements Interceptor {
   readonly counter = new InterceptorCounter();
+  /** It sets or changes headers or bodies in place and drops nothing (see `Interceptor`). */
+  readonly keepsEveryEvent = true;
   private readonly header: string;
   private readonly preserveExisting: boolean;
   private readonly prefix: string;
