@@ -10,6 +10,15 @@ const run = promisify(execFile);
 /** The fuse Node checks to know a blob was injected (from Node's single-executable documentation). */
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
+/**
+ * The Node.js options every agent binary starts with. `--enable-source-maps`: stack traces name the
+ * `.flow` line and the runtime's source file (the bundle carries an inline map, see bundleAgent).
+ * `--max-semi-space-size=8` (MiB): Node 24's larger default young generation made a busy agent's peak RSS
+ * a third higher for no measurable throughput (peers.sh J1: 160 MB → 109 MB at ~0.95M events/s either
+ * way). NODE_OPTIONS still overrides both. bench/pipeline.ts --as-agent runs with the same.
+ */
+export const AGENT_EXEC_ARGV: readonly string[] = ["--enable-source-maps", "--max-semi-space-size=8"];
+
 export interface SeaOptions {
   /** Names the script inside the binary (it appears in stack traces as `<name>.cjs`). */
   readonly name: string;
@@ -39,17 +48,13 @@ export async function makeSeaBinary(options: SeaOptions): Promise<void> {
   // out of the binary, which would otherwise differ on every build.
   await writeFile(
     config,
-    // `--enable-source-maps`: stack traces name the `.flow` line and the runtime's source file (the bundle
-    // carries an inline map, see bundleAgent). `--max-semi-space-size=8` (MiB): Node 24's larger default
-    // young generation made a busy agent's peak RSS a third higher for no measurable throughput (peers.sh
-    // J1: 160 MB → 109 MB at ~0.95M events/s either way). NODE_OPTIONS still overrides both.
     JSON.stringify({
       main,
       output: "agent.blob",
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
       useCodeCache: options.codeCache === true,
-      execArgv: ["--enable-source-maps", "--max-semi-space-size=8"],
+      execArgv: AGENT_EXEC_ARGV,
     }),
   );
   await run(nodePath, ["--experimental-sea-config", config], { cwd: workDir, env: {} });
