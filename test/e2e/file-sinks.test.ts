@@ -86,8 +86,10 @@ describe("the files and file_roll sinks in a built agent", () => {
     await send(port, sent.slice(1_500));
     await waitFor("every line in the JSON file", () => lineCount(join(cwd, "json", "events.jsonl")) === sent.length, 30_000);
     // While running: files beyond 1,000 events per department are finished, the last ones in progress.
-    await waitFor("the rolled files", () => rolledFiles(cwd, "ops").length === 2 && rolledFiles(cwd, "web").length === 2, 30_000);
-    expect(rolledFiles(cwd, "ops").map((path) => path.endsWith(".log.gz.tmp"))).toEqual([false, true]);
+    // A batch that fills a file opens the next one at once but finishes (renames) the full one only once the
+    // whole batch is written: wait for that, not just for the second file to appear.
+    const inProgress = (dept: string): boolean[] => rolledFiles(cwd, dept).map((path) => path.endsWith(".log.gz.tmp"));
+    await waitFor("the rolled files", () => inProgress("ops").join() === "false,true" && inProgress("web").join() === "false,true", 30_000);
     const log = await stop(running);
     expect(log).toMatch(/sink=rolled .*EventDrainSuccessCount=2500/);
 
