@@ -124,21 +124,30 @@ describe("kafka channel", { timeout: 120_000 }, () => {
   });
 
   it("drops, logs and counts an event the brokers refuse for good, and sends the rest of its request", async () => {
-    const name = await topic();
-    const { log, lines } = recordingLogger();
-    const channel = await startChannel(kafkaChannel("c", cluster.brokers, { topic: name, group_id: freshGroup() }), channels, log);
-    putCommitted(channel, numberedEvents(1, "warm"));
-    await channel.whenDurable();
-    // MESSAGE_TOO_LARGE for the request of three, then for the first of them sent alone.
-    await cluster.pushErrors(0, [10, 10]);
-    putCommitted(channel, numberedEvents(3));
-    await expect(channel.whenDurable()).rejects.toThrow(/refused an event/);
-    // The waiters of the refused event were rejected; a new call waits for the two that follow it.
-    await channel.whenDurable();
-    expect(channel.counter.EventPutErrorCount).toBe(1);
-    expect(lines.some((line) => /refuses an event for good/.test(line))).toBe(true);
-    const read = kcat(["-C", "-b", cluster.bootstrap, "-t", name, "-e", "-q", "-f", "%s\n"]);
-    expect(read.trim().split("\n")).toEqual(["warm0", "e1", "e2"]);
+    // Injected errors go to whichever client produces next: a cluster of its own keeps the clients of
+    // earlier tests (on a loaded machine some still retry in the background) from taking them.
+    const own = await KafkaMockCluster.start({ brokers: 1 });
+    const mine: KafkaChannel[] = [];
+    try {
+      const name = await own.newTopic("refused", 1);
+      const { log, lines } = recordingLogger();
+      const channel = await startChannel(kafkaChannel("c", own.brokers, { topic: name, group_id: freshGroup() }), mine, log);
+      putCommitted(channel, numberedEvents(1, "warm"));
+      await channel.whenDurable();
+      // MESSAGE_TOO_LARGE for the request of three, then for the first of them sent alone.
+      await own.pushErrors(0, [10, 10]);
+      putCommitted(channel, numberedEvents(3));
+      await expect(channel.whenDurable()).rejects.toThrow(/refused an event/);
+      // The waiters of the refused event were rejected; a new call waits for the two that follow it.
+      await channel.whenDurable();
+      expect(channel.counter.EventPutErrorCount).toBe(1);
+      expect(lines.some((line) => /refuses an event for good/.test(line))).toBe(true);
+      const read = kcat(["-C", "-b", own.bootstrap, "-t", name, "-e", "-q", "-f", "%s\n"]);
+      expect(read.trim().split("\n")).toEqual(["warm0", "e1", "e2"]);
+    } finally {
+      await Promise.all(mine.map((channel) => channel.stop()));
+      await own.stop();
+    }
   });
 
   it("gives prefetched events back before a drain: the next consumer of the group reads them", async () => {

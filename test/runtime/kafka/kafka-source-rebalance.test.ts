@@ -20,7 +20,8 @@ const BATCH = 50;
 /**
  * Two members of one group share a 4-partition topic; one leaves mid-stream. Every record must reach a
  * channel at least once, and what repeats must be what a rebalance may repeat: records whose offsets
- * were not committed yet, i.e. one run of consecutive offsets per partition at most, each seen twice at most.
+ * were not committed yet, i.e. one run of consecutive offsets per partition and rebalance at most, each
+ * record read once more per rebalance at most.
  */
 describe("kafka source: a 2-member consumer group rebalancing mid-stream", { timeout: 120_000 }, () => {
   let cluster: KafkaMockCluster;
@@ -77,7 +78,8 @@ describe("kafka source: a 2-member consumer group rebalancing mid-stream", { tim
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }
     expect(seen.size).toBe(total);
-    expect(Math.max(...seen.values())).toBeLessThanOrEqual(2);
+    // A record in flight at each of several rebalances may be read once more at each.
+    expect(Math.max(...seen.values())).toBeLessThanOrEqual(1 + rebalances);
     for (let partition = 0; partition < PARTITIONS; partition++) {
       const repeated = [...seen].filter(([key, count]) => count > 1 && key.startsWith(`${partition}/`)).map(([key]) => Number(key.split("/")[1])).sort((x, y) => x - y);
       let runs = repeated.length === 0 ? 0 : 1;
