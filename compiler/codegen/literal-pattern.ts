@@ -11,7 +11,7 @@ const NEUTRAL_FLAGS = /^[gmsuy]*$/;
  *
  * Why: an ASCII byte sequence occurs in UTF-8 bytes exactly where its text occurs in the decoded text
  * (UTF-8 never uses bytes below 0x80 inside a multi-byte character), so a route can search the body's
- * bytes and skip decoding it, the largest cost of a body test after the allocation it makes.
+ * bytes and skip decoding it: the decode, and the string it allocates, are most of what a body test costs.
  */
 export function asciiLiteralOf(pattern: string, flags: string): string | undefined {
   if (pattern.length === 0 || !NEUTRAL_FLAGS.test(flags)) return undefined;
