@@ -16,6 +16,7 @@ import { NODE_DISK_IO, type DiskIo } from "../runtime/channels/file/disk-io";
 import { ChannelFullError } from "../runtime/core/errors";
 import { FlowEvent, type Headers } from "../runtime/core/event";
 import { createLogger } from "../runtime/core/log";
+import { configOf } from "../test/helpers/spec-config";
 
 const { values } = parseArgs({
   options: {
@@ -89,7 +90,7 @@ async function consume(channel: FileChannel, total: number): Promise<void> {
 
 async function run(sync: "batch" | "interval"): Promise<void> {
   const dir = mkdtempSync(join(values.dir, "flowc-bench-file-"));
-  const config: FileChannelConfig = { ...defaults(), dir, sync, min_free_space: 0 };
+  const config: FileChannelConfig = configOf(fileChannelSpec, { dir, sync, min_free_space: 0 });
   let bytesWritten = 0;
   const io: DiskIo = {
     ...NODE_DISK_IO,
@@ -116,12 +117,6 @@ async function run(sync: "batch" | "interval"): Promise<void> {
   report(`${name}_fsyncs`, syncs, "fsyncs");
   report(`${name}_events`, written, "events");
   report(`${name}_bytes_written_per_event`, (bytesWritten / written).toFixed(1), "B");
-}
-
-function defaults(): FileChannelConfig {
-  const config: Record<string, unknown> = {};
-  for (const [key, property] of Object.entries(fileChannelSpec.properties)) if ("default" in property) config[key] = property.default;
-  return config as FileChannelConfig;
 }
 
 /** The disk's median fdatasync latency after writing one batch's worth, for reading the figures above. */
